@@ -1,0 +1,233 @@
+//! Configuration: command-line flags with environment fallbacks, checked once at startup
+//! into [`Settings`]. Every default is documented on its flag and in the README.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::metadata::RegistrationPolicy;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "registrar",
+    version,
+    about = "OpenID Connect Dynamic Client Registration service"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service.
+    Serve(Box<ServeArgs>),
+    /// Print a fresh at-rest encryption key for --secret-key.
+    GenKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "REGISTRAR_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Public base URL; registration_client_uri and discovery are built from it.
+    /// Default: http:// + the listen address.
+    #[arg(long, env = "REGISTRAR_ISSUER")]
+    pub issuer: Option<String>,
+    /// Redis URL (redis:// or rediss://). Unset: the in-process store, which keeps nothing.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key, so several deployments can share one Redis.
+    #[arg(long, env = "REGISTRAR_REDIS_PREFIX", default_value = "registrar:")]
+    pub redis_prefix: String,
+    /// Milliseconds a request waits on Redis before answering 503.
+    #[arg(long, env = "REGISTRAR_REDIS_TIMEOUT_MS", default_value_t = 2000)]
+    pub redis_timeout_ms: u64,
+    /// At-rest encryption key for client secrets and server keys: 32 bytes, unpadded
+    /// base64url (`registrar gen-key`). Required with Redis; with the in-process store a
+    /// random key is made at start.
+    #[arg(long, env = "REGISTRAR_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Earlier at-rest keys, comma-separated: they still open old values (key rotation).
+    #[arg(
+        long,
+        env = "REGISTRAR_PREVIOUS_SECRET_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub previous_secret_keys: Vec<String>,
+    /// Issue a new registration access token on every RFC 7592 update (the old one stops
+    /// working at once). Off by default: conformance suites expect the same token.
+    #[arg(long, env = "REGISTRAR_ROTATE_REGISTRATION_ACCESS_TOKEN")]
+    pub rotate_registration_access_token: bool,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "REGISTRAR_MAX_BODY_BYTES", default_value_t = 65_536)]
+    pub max_body_bytes: usize,
+    /// Let native apps register claimed https redirect URIs (RFC 8252 §7.2).
+    #[arg(long, env = "REGISTRAR_ALLOW_NATIVE_HTTPS_REDIRECTS")]
+    pub allow_native_https_redirects: bool,
+    /// scopes_supported, space-separated; other requested scopes are dropped.
+    #[arg(
+        long,
+        env = "REGISTRAR_SCOPES",
+        default_value = "openid profile email address phone offline_access"
+    )]
+    pub scopes: String,
+    /// authorization_endpoint advertised in discovery. Default: issuer + /authorize.
+    #[arg(long, env = "REGISTRAR_AUTHORIZATION_ENDPOINT")]
+    pub authorization_endpoint: Option<String>,
+    /// token_endpoint advertised in discovery. Default: issuer + /oauth/token.
+    #[arg(long, env = "REGISTRAR_TOKEN_ENDPOINT")]
+    pub token_endpoint: Option<String>,
+    /// userinfo_endpoint advertised in discovery. Default: issuer + /userinfo.
+    #[arg(long, env = "REGISTRAR_USERINFO_ENDPOINT")]
+    pub userinfo_endpoint: Option<String>,
+    /// HTTP worker threads. Default: one per CPU core.
+    #[arg(long, env = "REGISTRAR_WORKERS")]
+    pub workers: Option<usize>,
+    /// Log format.
+    #[arg(long, env = "REGISTRAR_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Flags(#[from] clap::Error),
+    #[error("--issuer must be an absolute http(s) URL without query or fragment: {0}")]
+    Issuer(String),
+    #[error("--secret-key is required with --redis-url (create one with `registrar gen-key`)")]
+    MissingSecretKey,
+    #[error("--scopes must list at least one scope")]
+    NoScopes,
+}
+
+/// Where clients are kept.
+#[derive(Debug, Clone)]
+pub enum StoreSettings {
+    Memory,
+    Redis { url: String, prefix: String, timeout: Duration },
+}
+
+/// Checked configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    /// Without a trailing slash. `None`: derived from the bound address at startup.
+    pub issuer: Option<String>,
+    pub store: StoreSettings,
+    pub secret_key: Option<String>,
+    pub previous_secret_keys: Vec<String>,
+    pub rotate_registration_access_token: bool,
+    pub max_body_bytes: usize,
+    pub policy: RegistrationPolicy,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
+    pub workers: usize,
+    pub log_format: LogFormat,
+}
+
+/// Parses `registrar serve` flags alone, for tests and embedding.
+#[derive(Debug, Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    args: ServeArgs,
+}
+
+impl Settings {
+    /// Settings from serve flags, e.g. `["--listen", "127.0.0.1:0"]`.
+    pub fn from_flags<I, S>(flags: I) -> Result<Settings, ConfigError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<std::ffi::OsString> + Clone,
+    {
+        let argv = std::iter::once(std::ffi::OsString::from("registrar"))
+            .chain(flags.into_iter().map(Into::into));
+        Settings::try_from(ServeOnly::try_parse_from(argv)?.args)
+    }
+}
+
+impl TryFrom<ServeArgs> for Settings {
+    type Error = ConfigError;
+
+    fn try_from(args: ServeArgs) -> Result<Settings, ConfigError> {
+        let issuer = args.issuer.map(|i| check_issuer(&i)).transpose()?;
+        let store = match args.redis_url {
+            Some(url) => {
+                if args.secret_key.is_none() {
+                    return Err(ConfigError::MissingSecretKey);
+                }
+                StoreSettings::Redis {
+                    url,
+                    prefix: args.redis_prefix,
+                    timeout: Duration::from_millis(args.redis_timeout_ms),
+                }
+            }
+            None => StoreSettings::Memory,
+        };
+        let scopes_supported: Vec<String> =
+            args.scopes.split_whitespace().map(str::to_owned).collect();
+        if scopes_supported.is_empty() {
+            return Err(ConfigError::NoScopes);
+        }
+        Ok(Settings {
+            listen: args.listen,
+            issuer,
+            store,
+            secret_key: args.secret_key,
+            previous_secret_keys: args.previous_secret_keys,
+            rotate_registration_access_token: args.rotate_registration_access_token,
+            max_body_bytes: args.max_body_bytes,
+            policy: RegistrationPolicy {
+                allow_native_https_redirects: args.allow_native_https_redirects,
+                scopes_supported,
+            },
+            authorization_endpoint: args.authorization_endpoint,
+            token_endpoint: args.token_endpoint,
+            userinfo_endpoint: args.userinfo_endpoint,
+            workers: args
+                .workers
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+            log_format: args.log_format,
+        })
+    }
+}
+
+fn check_issuer(raw: &str) -> Result<String, ConfigError> {
+    let url = url::Url::parse(raw).map_err(|_| ConfigError::Issuer(raw.to_owned()))?;
+    let ok = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !ok {
+        return Err(ConfigError::Issuer(raw.to_owned()));
+    }
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redis_needs_an_at_rest_key() {
+        let err = Settings::from_flags(["--redis-url", "redis://127.0.0.1:1"]).unwrap_err();
+        assert!(matches!(err, ConfigError::MissingSecretKey));
+    }
+
+    #[test]
+    fn issuers_lose_their_trailing_slash_and_must_be_urls() {
+        let s = Settings::from_flags(["--issuer", "https://id.example/"]).unwrap();
+        assert_eq!(s.issuer.as_deref(), Some("https://id.example"));
+        assert!(Settings::from_flags(["--issuer", "id.example"]).is_err());
+    }
+}

@@ -1,0 +1,47 @@
+//! The client registration domain: wire metadata in, verified types out. Nothing here
+//! knows about HTTP or Redis.
+
+/// Typed reads of JSON members, naming the member on failure.
+pub mod fields;
+/// Client JWK Sets (RFC 7591 §2 `jwks`).
+pub mod jwks;
+/// BCP 47 language tags for localized members (RFC 7591 §2.2).
+pub mod lang;
+/// Members with `#language-tag` variants (RFC 7591 §2.2).
+pub mod localized;
+/// Registration metadata: parse and verify (RFC 7591 §2, OIDC DCR §2).
+pub mod metadata;
+/// The Auth0-style client settings a registration maps to.
+pub mod settings;
+/// URI rules: redirect URIs, https-only and display URIs.
+pub mod uri;
+/// Spec vocabularies as enums, with their defaults.
+pub mod vocab;
+
+/// Why client metadata was refused; each variant is one RFC 7591 §3.2.2 error code.
+/// The message names the offending field and is ASCII only.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetadataError {
+    /// `invalid_redirect_uri`: one or more redirect URIs are invalid.
+    #[error("{0}")]
+    InvalidRedirectUri(String),
+    /// `invalid_client_metadata`: any other field is invalid.
+    #[error("{0}")]
+    InvalidClientMetadata(String),
+    /// `invalid_software_statement`: the statement is malformed or fails verification.
+    #[error("{0}")]
+    InvalidSoftwareStatement(String),
+    /// `unapproved_software_statement`: the statement is not approved for use here.
+    #[error("{0}")]
+    UnapprovedSoftwareStatement(String),
+}
+
+impl MetadataError {
+    pub(crate) fn field(field: &str, problem: impl std::fmt::Display) -> Self {
+        MetadataError::InvalidClientMetadata(format!("{field}: {problem}"))
+    }
+
+    pub(crate) fn redirect(field: &str, problem: impl std::fmt::Display) -> Self {
+        MetadataError::InvalidRedirectUri(format!("{field}: {problem}"))
+    }
+}

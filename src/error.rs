@@ -1,0 +1,151 @@
+//! The one place errors become HTTP: status, RFC 7591 §3.2.2 / RFC 6750 §3 JSON body,
+//! and the headers each needs. Handlers return `ApiError`; framework errors (bad JSON,
+//! unknown routes) are routed here too, so a client never sees actix's plain text.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
+use serde::Serialize;
+
+use crate::domain::MetadataError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 with an RFC 7591 §3.2.2 code.
+    #[error(transparent)]
+    Metadata(#[from] MetadataError),
+    /// 400 `invalid_request`: not a JSON object, or a field RFC 7592 §2.2 forbids.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// 415 `invalid_request`: the body is not `application/json`.
+    #[error("Content-Type must be application/json")]
+    UnsupportedMediaType,
+    /// 413 `invalid_request`.
+    #[error("request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 401 with `WWW-Authenticate: Bearer` and no error code: no credentials were sent
+    /// (RFC 6750 §3.1).
+    #[error("a bearer token is required")]
+    MissingToken,
+    /// 401 `invalid_token`: one answer for a wrong token, another client's token, an
+    /// unknown or deleted client, so clients cannot be enumerated (RFC 7592 §2.1).
+    #[error("the access token is not valid for this client")]
+    InvalidToken,
+    /// 403: the client may not manage itself (RFC 7592 §2.1).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("no such resource")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed(&'static str),
+    /// 503 with `Retry-After`: the store is away; nothing was written.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(#[from] StoreError),
+    /// 500: a bug or a broken invariant; the cause is logged, never sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    error_description: String,
+}
+
+/// Seconds a client should wait before retrying when the store is away.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+impl ApiError {
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::Metadata(MetadataError::InvalidRedirectUri(_)) => "invalid_redirect_uri",
+            ApiError::Metadata(MetadataError::InvalidClientMetadata(_)) => {
+                "invalid_client_metadata"
+            }
+            ApiError::Metadata(MetadataError::InvalidSoftwareStatement(_)) => {
+                "invalid_software_statement"
+            }
+            ApiError::Metadata(MetadataError::UnapprovedSoftwareStatement(_)) => {
+                "unapproved_software_statement"
+            }
+            ApiError::InvalidRequest(_)
+            | ApiError::UnsupportedMediaType
+            | ApiError::PayloadTooLarge(_) => "invalid_request",
+            ApiError::MissingToken | ApiError::InvalidToken => "invalid_token",
+            ApiError::Forbidden(_) => "access_denied",
+            ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed(_) => "invalid_request",
+            ApiError::Unavailable(_) => "temporarily_unavailable",
+            ApiError::Internal(_) => "server_error",
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Metadata(_) | ApiError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MissingToken | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Unavailable(cause) => tracing::warn!(%cause, "store unavailable"),
+            ApiError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        no_store(&mut response);
+        match self {
+            ApiError::MissingToken => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="registrar""#));
+            }
+            ApiError::InvalidToken => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    r#"Bearer realm="registrar", error="invalid_token""#,
+                ));
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, *allow));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            _ => {}
+        }
+        response.json(ErrorBody { error: self.code(), error_description: ascii(&self.to_string()) })
+    }
+}
+
+/// Every response of the registration endpoints may carry credentials: keep it out of
+/// caches (RFC 7591 §3.2.1 and RFC 7592 §3 examples; RFC 6749 §5.1).
+pub fn no_store(response: &mut HttpResponseBuilder) {
+    response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    response.insert_header((header::PRAGMA, HeaderValue::from_static("no-cache")));
+}
+
+/// RFC 7591 §3.2.2: `error_description` is ASCII. Anything else is replaced, so an
+/// attacker's bytes never reach a client's logs or screen.
+fn ascii(text: &str) -> String {
+    text.chars().map(|c| if c == ' ' || c.is_ascii_graphic() { c } else { '?' }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_are_ascii_only() {
+        assert_eq!(ascii("client_name#日本: bad\n"), "client_name#??: bad?");
+    }
+}

@@ -1,0 +1,30 @@
+//! Registrar: OpenID Connect Dynamic Client Registration (RFC 7591, RFC 7592, OIDC DCR 1.0)
+//! over Auth0-style client settings, stored in Redis.
+//!
+//! Read top to bottom for a tour: configuration and startup, then the HTTP layer, the
+//! registration life cycle, the domain it validates with, and the stores.
+
+/// Time as a dependency.
+pub mod clock;
+/// Flags, environment and checked settings.
+pub mod config;
+/// Client IDs, secrets and tokens: generation, hashing, sealing.
+pub mod credentials;
+/// Metadata rules and the client settings model; no HTTP, no Redis.
+pub mod domain;
+/// `ApiError`, the one mapping from failures to HTTP.
+pub mod error;
+/// The server's signing keys.
+pub mod keys;
+/// Register, read, replace, delete.
+pub mod registration;
+/// Route table and handlers.
+pub mod routes;
+/// Building and running the server.
+pub mod startup;
+/// Shared state handed to handlers.
+pub mod state;
+/// Client stores: in-process and Redis.
+pub mod store;
+/// Log output.
+pub mod telemetry;

@@ -1,0 +1,276 @@
+//! The registration life cycle (RFC 7591 §3, RFC 7592 §2): register, read, replace and
+//! delete, over verified metadata and the store. HTTP shapes live in `routes`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::credentials::{
+    generate_access_token, generate_secret, AccessToken, ClientSecret, NewCredentials, TokenHash,
+};
+use crate::domain::metadata::ClientMetadata;
+use crate::domain::settings::ClientSettings;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{ClientStore, Snapshot};
+
+/// RFC 7591 §3.2.1: 0 means the secret does not expire.
+const SECRET_NEVER_EXPIRES: i64 = 0;
+/// A lost compare-and-set means another request changed the client at the same moment;
+/// a few tries settle it.
+const MAX_ATTEMPTS: usize = 3;
+
+/// One client as stored: credentials only as hash or sealed, the registered metadata as
+/// the JSON the client gets back (written once, never re-derived), and the settings view.
+#[derive(Serialize, Deserialize)]
+pub struct ClientRecord {
+    pub client_id: String,
+    pub rat: TokenHash,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    pub issued_at: i64,
+    pub secret_expires_at: i64,
+    /// RFC 7592 §2: an administrator may withdraw a client's right to manage itself.
+    #[serde(default = "yes")]
+    pub manageable: bool,
+    pub metadata: Box<RawValue>,
+    pub settings: Box<RawValue>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The RFC 7591 §3.2.1 / RFC 7592 §3 client information response, as JSON bytes.
+pub struct ClientInformation(pub Vec<u8>);
+
+/// RFC 7591 §3.1: registers a client and returns its information and credentials.
+pub async fn register(
+    state: &AppState,
+    body: &Map<String, Value>,
+) -> Result<ClientInformation, ApiError> {
+    let shared = &state.shared;
+    let metadata = ClientMetadata::parse(body, &shared.policy)?;
+    let metadata_json = to_raw(&metadata.to_json())?;
+    for _ in 0..MAX_ATTEMPTS {
+        let creds = NewCredentials::generate().map_err(internal)?;
+        let secret = metadata.needs_secret().then_some(creds.client_secret);
+        let settings = ClientSettings::from_registration(&creds.client_id, &metadata);
+        let record = ClientRecord {
+            secret: seal(state, secret.as_ref(), &creds.client_id)?,
+            rat: creds.registration_access_token.hash(),
+            issued_at: shared.clock.now(),
+            secret_expires_at: SECRET_NEVER_EXPIRES,
+            manageable: true,
+            metadata: metadata_json.clone(),
+            settings: to_raw(&settings)?,
+            client_id: creds.client_id,
+        };
+        let bytes = serde_json::to_vec(&record).map_err(internal)?;
+        // A taken ID needs 2^64 registrations to be likely; draw again rather than fail.
+        if state.store.create(&record.client_id, &bytes).await? {
+            return information(state, &record, secret.as_ref(), &creds.registration_access_token);
+        }
+    }
+    Err(ApiError::Internal("could not allocate a unique client_id".into()))
+}
+
+/// RFC 7592 §2.1: the current registration, to the holder of its access token.
+pub async fn read(
+    state: &AppState,
+    client_id: &str,
+    token: &AccessToken,
+) -> Result<ClientInformation, ApiError> {
+    let (record, _) = authenticate(state, client_id, token).await?;
+    let secret = open(state, &record)?;
+    information(state, &record, secret.as_ref(), token)
+}
+
+/// RFC 7592 §2.2: replaces the registration with the body's metadata. Nothing changes
+/// unless everything validates.
+pub async fn replace(
+    state: &AppState,
+    client_id: &str,
+    token: &AccessToken,
+    body: &Map<String, Value>,
+) -> Result<ClientInformation, ApiError> {
+    // Authenticate before looking at the body: strangers learn nothing, not even
+    // whether their metadata would pass.
+    let mut attempt = authenticate(state, client_id, token).await?;
+    check_update_body(client_id, body)?;
+    let metadata = ClientMetadata::parse(body, &state.shared.policy)?;
+    let metadata_json = to_raw(&metadata.to_json())?;
+    let settings_json = to_raw(&ClientSettings::from_registration(client_id, &metadata))?;
+    for _ in 0..MAX_ATTEMPTS {
+        let (current, snapshot) = attempt;
+        let current_secret = open(state, &current)?;
+        if let Some(sent) = body.get("client_secret").filter(|v| !v.is_null()) {
+            let matches = match (sent.as_str(), &current_secret) {
+                (Some(sent), Some(secret)) => secret.matches(sent),
+                _ => false,
+            };
+            if !matches {
+                return Err(ApiError::InvalidRequest(
+                    "client_secret: does not match the current secret; clients cannot choose their secret".into(),
+                ));
+            }
+        }
+        // Keep the secret while one is needed; issue one when newly needed.
+        let secret = match (metadata.needs_secret(), current_secret) {
+            (true, Some(secret)) => Some(secret),
+            (true, None) => Some(generate_secret().map_err(internal)?),
+            (false, _) => None,
+        };
+        let new_token = if state.shared.rotate_registration_access_token {
+            generate_access_token().map_err(internal)?
+        } else {
+            token.clone()
+        };
+        let record = ClientRecord {
+            client_id: current.client_id,
+            rat: new_token.hash(),
+            secret: seal(state, secret.as_ref(), client_id)?,
+            issued_at: current.issued_at,
+            secret_expires_at: SECRET_NEVER_EXPIRES,
+            manageable: current.manageable,
+            metadata: metadata_json.clone(),
+            settings: settings_json.clone(),
+        };
+        let bytes = serde_json::to_vec(&record).map_err(internal)?;
+        if state.store.replace(client_id, &snapshot, &bytes).await? {
+            return information(state, &record, secret.as_ref(), &new_token);
+        }
+        attempt = authenticate(state, client_id, token).await?;
+    }
+    Err(ApiError::Internal("client kept changing during update".into()))
+}
+
+/// RFC 7592 §2.3: deletes the client; its token dies with it.
+pub async fn delete(
+    state: &AppState,
+    client_id: &str,
+    token: &AccessToken,
+) -> Result<(), ApiError> {
+    for _ in 0..MAX_ATTEMPTS {
+        let (_, snapshot) = authenticate(state, client_id, token).await?;
+        if state.store.delete(client_id, &snapshot).await? {
+            return Ok(());
+        }
+    }
+    Err(ApiError::Internal("client kept changing during delete".into()))
+}
+
+/// The client the token belongs to, with the bytes read (for compare-and-set). Every
+/// failure is the same `InvalidToken` (RFC 7592 §2.1: no 404, nothing to enumerate).
+async fn authenticate(
+    state: &AppState,
+    client_id: &str,
+    token: &AccessToken,
+) -> Result<(ClientRecord, Snapshot), ApiError> {
+    let Some(snapshot) = state.store.get(client_id).await? else {
+        // Spend the hash an existing client would cost, so timing does not tell.
+        let _ = token.hash();
+        return Err(ApiError::InvalidToken);
+    };
+    let record: ClientRecord = serde_json::from_slice(&snapshot).map_err(internal)?;
+    if !record.rat.verify(token) {
+        return Err(ApiError::InvalidToken);
+    }
+    if !record.manageable {
+        return Err(ApiError::Forbidden("this client may not manage its own registration"));
+    }
+    Ok((record, snapshot))
+}
+
+/// RFC 7592 §2.2: the body names the client it updates, and never carries the fields
+/// only the server sets.
+fn check_update_body(client_id: &str, body: &Map<String, Value>) -> Result<(), ApiError> {
+    match body.get("client_id") {
+        Some(Value::String(id)) if id == client_id => {}
+        Some(_) => {
+            return Err(ApiError::InvalidRequest(
+                "client_id: does not match the client being updated".into(),
+            ))
+        }
+        None => return Err(ApiError::InvalidRequest("client_id: required in an update".into())),
+    }
+    const SERVER_OWNED: [&str; 4] = [
+        "registration_access_token",
+        "registration_client_uri",
+        "client_secret_expires_at",
+        "client_id_issued_at",
+    ];
+    if let Some(field) = SERVER_OWNED.iter().find(|f| body.contains_key(**f)) {
+        return Err(ApiError::InvalidRequest(format!("{field}: must not be sent in an update")));
+    }
+    Ok(())
+}
+
+fn seal(
+    state: &AppState,
+    secret: Option<&ClientSecret>,
+    client_id: &str,
+) -> Result<Option<String>, ApiError> {
+    secret
+        .map(|s| state.shared.sealer.seal(s.expose().as_bytes(), client_id))
+        .transpose()
+        .map_err(internal)
+}
+
+fn open(state: &AppState, record: &ClientRecord) -> Result<Option<ClientSecret>, ApiError> {
+    let Some(sealed) = &record.secret else { return Ok(None) };
+    let plain = state.shared.sealer.open(sealed, &record.client_id).map_err(internal)?;
+    let plain = String::from_utf8(plain).map_err(internal)?;
+    Ok(Some(ClientSecret::from_plaintext(plain)))
+}
+
+#[derive(Serialize)]
+struct Credentials<'a> {
+    client_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<&'a str>,
+    client_id_issued_at: i64,
+    /// RFC 7591 §3.2.1: required whenever a secret is issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret_expires_at: Option<i64>,
+    registration_access_token: &'a str,
+    registration_client_uri: &'a str,
+}
+
+/// Credentials first, then the stored metadata object spliced in as is: the metadata JSON
+/// is written once at registration and never parsed again on reads.
+fn information(
+    state: &AppState,
+    record: &ClientRecord,
+    secret: Option<&ClientSecret>,
+    token: &AccessToken,
+) -> Result<ClientInformation, ApiError> {
+    let uri = state.shared.registration_client_uri(&record.client_id);
+    let creds = Credentials {
+        client_id: &record.client_id,
+        client_secret: secret.map(ClientSecret::expose),
+        client_id_issued_at: record.issued_at,
+        client_secret_expires_at: secret.map(|_| record.secret_expires_at),
+        registration_access_token: token.expose(),
+        registration_client_uri: &uri,
+    };
+    let metadata = record.metadata.get();
+    let mut out = serde_json::to_vec(&creds).map_err(internal)?;
+    // `out` ends with `}` and the metadata is an object `{...}`: join the two.
+    let inner = metadata.trim().trim_start_matches('{');
+    if inner.trim_start().starts_with('}') {
+        return Ok(ClientInformation(out));
+    }
+    out.pop();
+    out.push(b',');
+    out.extend_from_slice(inner.as_bytes());
+    Ok(ClientInformation(out))
+}
+
+fn to_raw<T: Serialize>(value: &T) -> Result<Box<RawValue>, ApiError> {
+    serde_json::value::to_raw_value(value).map_err(internal)
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(e.to_string())
+}

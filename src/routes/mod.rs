@@ -1,0 +1,52 @@
+//! HTTP: the one route table, and thin handlers over `registration`.
+
+use actix_web::{web, HttpResponse};
+
+use crate::error::ApiError;
+
+/// `Authorization: Bearer` (RFC 6750 §2.1).
+mod bearer;
+/// Reading request bodies as JSON objects, with our errors.
+mod body;
+/// Discovery and the server's JWKS.
+pub mod discovery;
+/// Liveness and readiness.
+mod health;
+/// RFC 7592 client configuration endpoint.
+mod manage;
+/// RFC 7591 registration endpoint.
+mod register;
+
+/// Where clients register (RFC 7591 §3); their configuration URIs sit below it.
+pub const REGISTRATION_PATH: &str = "/oidc/register";
+pub const JWKS_PATH: &str = "/.well-known/jwks.json";
+
+/// The route table, shared by the server and its tests.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/.well-known/openid-configuration", web::get().to(discovery::document))
+        .route("/.well-known/oauth-authorization-server", web::get().to(discovery::document))
+        .route(JWKS_PATH, web::get().to(discovery::jwks))
+        .route("/healthz", web::get().to(health::live))
+        .route("/readyz", web::get().to(health::ready))
+        .service(
+            web::resource(REGISTRATION_PATH)
+                .route(web::post().to(register::post))
+                .default_service(web::to(|| not_allowed("POST"))),
+        )
+        .service(
+            web::resource(format!("{REGISTRATION_PATH}/{{client_id}}"))
+                .route(web::get().to(manage::get))
+                .route(web::put().to(manage::put))
+                .route(web::delete().to(manage::delete))
+                .default_service(web::to(|| not_allowed("GET, PUT, DELETE"))),
+        );
+}
+
+/// Unknown paths answer JSON like everything else.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+async fn not_allowed(allow: &'static str) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed(allow))
+}

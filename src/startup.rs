@@ -1,0 +1,140 @@
+//! Builds the application: binds the listener (port 0 works, for tests), opens the store,
+//! loads the server keys, and wires the route table.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{web, App, HttpServer};
+
+use crate::clock::SystemClock;
+use crate::config::{Settings, StoreSettings};
+use crate::credentials::seal::{SealError, Sealer};
+use crate::keys::{KeyError, ServerKeys};
+use crate::routes;
+use crate::state::{AppState, Shared};
+use crate::store::memory::MemoryStore;
+use crate::store::redis::{RedisConfig, Timeouts};
+use crate::store::{ClientStore, Store, StoreError};
+
+/// How long startup waits for Redis to answer before giving up.
+const REDIS_STARTUP_ATTEMPTS: u32 = 10;
+/// Time in-flight requests get to finish on SIGTERM.
+const SHUTDOWN_GRACE_SECONDS: u64 = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error("at-rest key: {0}")]
+    SecretKey(#[from] SealError),
+    #[error("Redis: {0}")]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+}
+
+/// The store each worker gets: one shared map, or a Redis connection of its own.
+#[derive(Clone)]
+enum Backend {
+    Memory(Arc<MemoryStore>),
+    Redis(Box<RedisConfig>),
+}
+
+impl Backend {
+    fn store(&self) -> Result<Store, StoreError> {
+        Ok(match self {
+            Backend::Memory(map) => Store::Memory(map.clone()),
+            Backend::Redis(config) => Store::Redis(config.connect_lazy()?),
+        })
+    }
+}
+
+pub struct Application {
+    port: u16,
+    issuer: String,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        let listener = TcpListener::bind(settings.listen)?;
+        let address = listener.local_addr()?;
+        let issuer = settings.issuer.clone().unwrap_or_else(|| format!("http://{address}"));
+        let sealer = match &settings.secret_key {
+            Some(key) => Sealer::from_keys(key, &settings.previous_secret_keys)?,
+            None => Sealer::from_keys(&Sealer::generate_key()?, &[])?,
+        };
+        let backend = match &settings.store {
+            StoreSettings::Memory => {
+                tracing::warn!("no Redis configured: clients live in this process only and are lost when it stops");
+                Backend::Memory(Arc::default())
+            }
+            StoreSettings::Redis { url, prefix, timeout } => {
+                let timeouts = Timeouts { connect: *timeout, response: *timeout };
+                Backend::Redis(Box::new(RedisConfig::new(url, prefix, timeouts)?))
+            }
+        };
+        let bootstrap = backend.store()?;
+        wait_until_ready(&bootstrap).await?;
+        let server_keys = ServerKeys::load_or_create(&bootstrap, &sealer).await?;
+        drop(bootstrap);
+
+        let shared = Arc::new(Shared {
+            discovery: routes::discovery::build_document(&settings, &issuer),
+            issuer: issuer.clone(),
+            sealer,
+            policy: settings.policy.clone(),
+            clock: Arc::new(SystemClock),
+            rotate_registration_access_token: settings.rotate_registration_access_token,
+            max_body_bytes: settings.max_body_bytes,
+            server_keys,
+        });
+        let server = HttpServer::new(move || {
+            // Cannot fail: the same backend already opened the bootstrap store above.
+            let store = backend.store().expect("backend validated at startup");
+            App::new()
+                .app_data(web::Data::new(AppState { store, shared: shared.clone() }))
+                .configure(routes::configure)
+                .default_service(web::to(routes::not_found))
+        })
+        .workers(settings.workers)
+        .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
+        .listen(listener)?
+        .run();
+        tracing::info!(%address, %issuer, "registrar listening");
+        Ok(Application { port: address.port(), issuer, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn wait_until_ready(store: &Store) -> Result<(), StoreError> {
+    let mut attempt = 1;
+    loop {
+        match store.ping().await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt >= REDIS_STARTUP_ATTEMPTS => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, attempt, "store not ready yet");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                attempt += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! What handlers share: the store, plus everything fixed at startup.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::credentials::seal::Sealer;
+use crate::domain::metadata::RegistrationPolicy;
+use crate::keys::ServerKeys;
+use crate::store::Store;
+
+/// Per worker: the store handle (a Redis connection belongs to one worker's runtime).
+pub struct AppState {
+    pub store: Store,
+    pub shared: Arc<Shared>,
+}
+
+/// Built once at startup and shared by every worker.
+pub struct Shared {
+    /// Base URL without a trailing slash.
+    pub issuer: String,
+    pub sealer: Sealer,
+    pub policy: RegistrationPolicy,
+    pub clock: Arc<dyn Clock>,
+    pub rotate_registration_access_token: bool,
+    pub max_body_bytes: usize,
+    pub server_keys: ServerKeys,
+    /// The discovery document, serialized once.
+    pub discovery: String,
+}
+
+impl Shared {
+    /// RFC 7592 App. B: the server builds the client configuration URI; clients never do.
+    pub fn registration_client_uri(&self, client_id: &str) -> String {
+        format!("{}{}/{}", self.issuer, crate::routes::REGISTRATION_PATH, client_id)
+    }
+}

@@ -1,0 +1,107 @@
+//! Where registrations live. The store is a key-value map of client IDs to serialized
+//! records, with the few atomic operations the RFC 7592 life cycle needs; what a record
+//! means is decided above it, so both backends behave the same by construction.
+
+use std::future::Future;
+
+/// In-process store: the default, and the one tests use when Redis is beside the point.
+pub mod memory;
+/// Redis store: what production runs on.
+pub mod redis;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend cannot be reached or did not answer in time; the caller may retry.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// One serialized client record as read, kept whole so that a later write can check
+/// nobody changed it in between (compare-and-set on the bytes).
+pub type Snapshot = Vec<u8>;
+
+pub trait ClientStore: Send + Sync {
+    /// Stores a new client; `false` if the ID is taken (never overwrites).
+    fn create(
+        &self,
+        client_id: &str,
+        record: &[u8],
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    fn get(
+        &self,
+        client_id: &str,
+    ) -> impl Future<Output = Result<Option<Snapshot>, StoreError>> + Send;
+
+    /// Replaces the record if it still equals `expected`; `false` if it changed or is gone.
+    fn replace(
+        &self,
+        client_id: &str,
+        expected: &[u8],
+        record: &[u8],
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Deletes the record if it still equals `expected`.
+    fn delete(
+        &self,
+        client_id: &str,
+        expected: &[u8],
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Stores the server's key set unless one exists, and returns whichever is stored:
+    /// every instance then signs with the same keys.
+    fn init_server_keys(
+        &self,
+        candidate: &[u8],
+    ) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+
+    /// Readiness: the backend answers.
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// The configured backend. An enum rather than `dyn`: the trait's async methods stay
+/// zero-cost, and there are exactly two backends.
+pub enum Store {
+    Memory(std::sync::Arc<memory::MemoryStore>),
+    Redis(redis::RedisStore),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $store:ident => $call:expr) => {
+        match $self {
+            Store::Memory($store) => $call.await,
+            Store::Redis($store) => $call.await,
+        }
+    };
+}
+
+impl ClientStore for Store {
+    async fn create(&self, client_id: &str, record: &[u8]) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.create(client_id, record))
+    }
+
+    async fn get(&self, client_id: &str) -> Result<Option<Snapshot>, StoreError> {
+        dispatch!(self, s => s.get(client_id))
+    }
+
+    async fn replace(
+        &self,
+        client_id: &str,
+        expected: &[u8],
+        record: &[u8],
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.replace(client_id, expected, record))
+    }
+
+    async fn delete(&self, client_id: &str, expected: &[u8]) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.delete(client_id, expected))
+    }
+
+    async fn init_server_keys(&self, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
+        dispatch!(self, s => s.init_server_keys(candidate))
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self, s => s.ping())
+    }
+}
