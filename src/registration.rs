@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::credentials::seal::Sealer;
 use crate::credentials::{
     generate_access_token, generate_secret, AccessToken, ClientSecret, NewCredentials, TokenHash,
 };
@@ -44,6 +45,43 @@ fn yes() -> bool {
 /// The RFC 7591 §3.2.1 / RFC 7592 §3 client information response, as JSON bytes.
 pub struct ClientInformation(pub Vec<u8>);
 
+/// A new client ready to store: its record bytes and the credentials to hand out once.
+pub struct Prepared {
+    pub record: ClientRecord,
+    pub bytes: Vec<u8>,
+    pub secret: Option<ClientSecret>,
+    pub token: AccessToken,
+}
+
+/// Draws credentials and builds the stored record of a new client. Used by registration
+/// and by tools that preload stores (benchmarks).
+pub fn prepare(
+    sealer: &Sealer,
+    now: i64,
+    metadata: &ClientMetadata,
+    metadata_json: &RawValue,
+) -> Result<Prepared, ApiError> {
+    let creds = NewCredentials::generate().map_err(internal)?;
+    let secret = metadata.needs_secret().then_some(creds.client_secret);
+    let settings = ClientSettings::from_registration(&creds.client_id, metadata);
+    let record = ClientRecord {
+        secret: secret
+            .as_ref()
+            .map(|s| sealer.seal(s.expose().as_bytes(), &creds.client_id))
+            .transpose()
+            .map_err(internal)?,
+        rat: creds.registration_access_token.hash(),
+        issued_at: now,
+        secret_expires_at: SECRET_NEVER_EXPIRES,
+        manageable: true,
+        metadata: metadata_json.to_owned(),
+        settings: to_raw(&settings)?,
+        client_id: creds.client_id,
+    };
+    let bytes = serde_json::to_vec(&record).map_err(internal)?;
+    Ok(Prepared { record, bytes, secret, token: creds.registration_access_token })
+}
+
 /// RFC 7591 §3.1: registers a client and returns its information and credentials.
 pub async fn register(
     state: &AppState,
@@ -53,23 +91,10 @@ pub async fn register(
     let metadata = ClientMetadata::parse(body, &shared.policy)?;
     let metadata_json = to_raw(&metadata.to_json())?;
     for _ in 0..MAX_ATTEMPTS {
-        let creds = NewCredentials::generate().map_err(internal)?;
-        let secret = metadata.needs_secret().then_some(creds.client_secret);
-        let settings = ClientSettings::from_registration(&creds.client_id, &metadata);
-        let record = ClientRecord {
-            secret: seal(state, secret.as_ref(), &creds.client_id)?,
-            rat: creds.registration_access_token.hash(),
-            issued_at: shared.clock.now(),
-            secret_expires_at: SECRET_NEVER_EXPIRES,
-            manageable: true,
-            metadata: metadata_json.clone(),
-            settings: to_raw(&settings)?,
-            client_id: creds.client_id,
-        };
-        let bytes = serde_json::to_vec(&record).map_err(internal)?;
+        let new = prepare(&shared.sealer, shared.clock.now(), &metadata, &metadata_json)?;
         // A taken ID needs 2^64 registrations to be likely; draw again rather than fail.
-        if state.store.create(&record.client_id, &bytes).await? {
-            return information(state, &record, secret.as_ref(), &creds.registration_access_token);
+        if state.store.create(&new.record.client_id, &new.bytes).await? {
+            return information(state, &new.record, new.secret.as_ref(), &new.token);
         }
     }
     Err(ApiError::Internal("could not allocate a unique client_id".into()))
@@ -267,7 +292,8 @@ fn information(
     Ok(ClientInformation(out))
 }
 
-fn to_raw<T: Serialize>(value: &T) -> Result<Box<RawValue>, ApiError> {
+/// Serializes once into the raw JSON stored and returned.
+pub fn to_raw<T: Serialize>(value: &T) -> Result<Box<RawValue>, ApiError> {
     serde_json::value::to_raw_value(value).map_err(internal)
 }
 

@@ -608,3 +608,7 @@ fn read_scope(f: &Fields<'_>, supported: &[String]) -> Result<Option<String>, Me
     }
     Ok((!kept.is_empty()).then(|| kept.join(" ")))
 }
+
+#[cfg(test)]
+#[path = "metadata_tests.rs"]
+mod tests;

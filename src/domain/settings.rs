@@ -178,3 +178,80 @@ fn client_metadata(meta: &ClientMetadata) -> Map<String, Value> {
     debug_assert!(out.len() <= MAX_CLIENT_METADATA_KEYS);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::domain::metadata::RegistrationPolicy;
+
+    fn settings(body: Value) -> ClientSettings {
+        let policy = RegistrationPolicy {
+            allow_native_https_redirects: false,
+            scopes_supported: vec!["openid".into()],
+        };
+        let meta = ClientMetadata::parse(body.as_object().unwrap(), &policy).unwrap();
+        ClientSettings::from_registration("cid", &meta)
+    }
+
+    #[test]
+    fn app_type_follows_application_type_auth_method_and_grants() {
+        let cases = [
+            (json!({ "redirect_uris": ["https://a.example/cb"] }), AppType::RegularWeb),
+            (
+                json!({ "redirect_uris": ["https://a.example/cb"], "token_endpoint_auth_method": "none" }),
+                AppType::Spa,
+            ),
+            (
+                json!({ "redirect_uris": ["com.example:/cb"], "application_type": "native" }),
+                AppType::Native,
+            ),
+            (json!({ "grant_types": ["client_credentials"] }), AppType::NonInteractive),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(settings(body.clone()).app_type, expected, "{body}");
+        }
+    }
+
+    #[test]
+    fn registration_fields_land_on_their_settings() {
+        let s = settings(json!({
+            "redirect_uris": ["https://a.example/cb", "https://a.example/other", "https://b.example:8443/cb"],
+            "post_logout_redirect_uris": ["https://a.example/bye"],
+            "client_name": "Shop",
+            "token_endpoint_auth_method": "none",
+            "logo_uri": "https://a.example/logo.png",
+            "software_id": "shop-app",
+            "grant_types": ["authorization_code", "refresh_token"],
+        }));
+        assert_eq!(s.name, "Shop");
+        assert!(!s.is_first_party && s.oidc_conformant);
+        assert_eq!(s.callbacks.len(), 3);
+        assert_eq!(s.allowed_logout_urls, ["https://a.example/bye"]);
+        assert_eq!(s.allowed_origins, ["https://a.example", "https://b.example:8443"]);
+        assert_eq!(s.web_origins, s.allowed_origins, "a SPA gets web origins too");
+        assert_eq!(s.grant_types, ["authorization_code", "refresh_token"]);
+        assert_eq!(s.token_endpoint_auth_method.as_deref(), Some("none"));
+        assert_eq!(s.jwt_configuration.lifetime_in_seconds, 36_000);
+        assert_eq!(s.client_metadata["software_id"], "shop-app");
+        assert_eq!(s.logo_uri.as_deref(), Some("https://a.example/logo.png"));
+    }
+
+    #[test]
+    fn unnamed_clients_are_named_after_their_id_and_jwt_methods_use_auth0_methods() {
+        let pair = josekit::jws::RS256.generate_key_pair(2048).unwrap();
+        let jwks = json!({ "keys": [Value::from(pair.to_jwk_public_key().as_ref().clone())] });
+        let s = settings(json!({
+            "redirect_uris": ["https://a.example/cb"],
+            "token_endpoint_auth_method": "private_key_jwt",
+            "jwks": jwks,
+            "id_token_signed_response_alg": "PS384",
+        }));
+        assert_eq!(s.name, "cid");
+        assert_eq!(s.token_endpoint_auth_method, None);
+        assert!(s.client_authentication_methods.unwrap().get("private_key_jwt").is_some());
+        assert_eq!(s.jwt_configuration.alg, "PS256");
+        assert!(s.client_metadata.len() <= MAX_CLIENT_METADATA_KEYS);
+    }
+}

@@ -79,6 +79,21 @@ pub struct RedisStore {
 }
 
 impl RedisStore {
+    /// Stores many new clients in pipelined batches (benchmark preloading); existing IDs
+    /// are left alone.
+    pub async fn create_many(&self, records: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        for (client_id, record) in records {
+            pipe.set_options(
+                self.client_key(client_id),
+                record,
+                SetOptions::default().conditional_set(ExistenceCheck::NX),
+            )
+            .ignore();
+        }
+        pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(unavailable)
+    }
+
     fn client_key(&self, client_id: &str) -> String {
         format!("{}client:{{{}}}", self.prefix, client_id)
     }
