@@ -19,3 +19,4 @@ fi
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 cargo test --all-targets
+./scripts/interop.sh
