@@ -117,11 +117,12 @@ pub async fn replace(
     state: &AppState,
     client_id: &str,
     token: &AccessToken,
-    body: &Map<String, Value>,
+    body: Result<Map<String, Value>, ApiError>,
 ) -> Result<ClientInformation, ApiError> {
-    // Authenticate before looking at the body: strangers learn nothing, not even
-    // whether their metadata would pass.
+    // Authenticate before looking at the body (even at whether it parsed): strangers
+    // learn nothing, not even whether their request would pass.
     let mut attempt = authenticate(state, client_id, token).await?;
+    let body = &body?;
     check_update_body(client_id, body)?;
     let metadata = ClientMetadata::parse(body, &state.shared.policy)?;
     let metadata_json = to_raw(&metadata.to_json())?;

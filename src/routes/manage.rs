@@ -26,8 +26,8 @@ pub async fn put(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let token = bearer::token(&req)?;
-    let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
-    let info = registration::replace(&state, &path, &token, &body).await?;
+    let body = json_object(&req, payload, state.shared.max_body_bytes).await;
+    let info = registration::replace(&state, &path, &token, body).await?;
     Ok(ok(info))
 }
 
