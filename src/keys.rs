@@ -56,9 +56,12 @@ impl ServerKeys {
         for key in &stored.keys {
             let private = sealer.open(&key.sealed, SEAL_OWNER).map_err(broken)?;
             let private = Jwk::from_bytes(private).map_err(broken)?;
-            public.push(serde_json::Value::from(
-                private.to_public_key().map_err(broken)?.as_ref().clone(),
-            ));
+            // josekit's public view drops kid and alg; relying parties select keys by kid.
+            let mut public_key = private.to_public_key().map_err(broken)?;
+            public_key.set_key_id(&key.kid);
+            public_key.set_algorithm("RS256");
+            public_key.set_key_use("sig");
+            public.push(serde_json::Value::from(public_key.as_ref().clone()));
             signing.get_or_insert(private);
         }
         let signing =

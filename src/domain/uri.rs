@@ -121,6 +121,11 @@ pub fn check_redirect_uri(raw: &str, profile: RedirectProfile) -> Result<Checked
     if uri.has_fragment() {
         return Err("URI must not contain a fragment");
     }
+    // Redirect URIs match exactly; a `*` anywhere reads as a pattern to someone, and
+    // patterns are how open redirects start.
+    if raw.contains('*') {
+        return Err("wildcards are not allowed");
+    }
     if profile.native {
         if uri.is_private_use() || (uri.is_http() && uri.is_loopback()) {
             return Ok(uri);
@@ -190,6 +195,7 @@ mod tests {
             ("https://rp.example/cb#", WEB, false, "empty fragment"),
             ("/cb", WEB, false, "relative"),
             ("https://*.rp.example/cb", WEB, false, "wildcard host"),
+            ("https://rp.example/*", WEB, false, "wildcard path"),
             ("https://user@rp.example/cb", WEB, false, "userinfo"),
             ("https://user:pw@rp.example/cb", WEB, false, "userinfo with password"),
             ("javascript:alert(1)", WEB, false, "javascript"),
