@@ -10,7 +10,7 @@ use crate::credentials::{
     generate_access_token, generate_secret, AccessToken, ClientSecret, NewCredentials, TokenHash,
 };
 use crate::domain::metadata::ClientMetadata;
-use crate::domain::settings::ClientSettings;
+use crate::domain::settings::AdminSettings;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{ClientStore, Snapshot};
@@ -22,7 +22,8 @@ const SECRET_NEVER_EXPIRES: i64 = 0;
 const MAX_ATTEMPTS: usize = 3;
 
 /// One client as stored: credentials only as hash or sealed, the registered metadata as
-/// the JSON the client gets back (written once, never re-derived), and the settings view.
+/// the JSON the client gets back (written once, never re-derived), and the settings only
+/// an administrator sets (the rest of the settings view derives from the metadata).
 #[derive(Serialize, Deserialize)]
 pub struct ClientRecord {
     pub client_id: String,
@@ -35,7 +36,8 @@ pub struct ClientRecord {
     #[serde(default = "yes")]
     pub manageable: bool,
     pub metadata: Box<RawValue>,
-    pub settings: Box<RawValue>,
+    #[serde(default, skip_serializing_if = "AdminSettings::is_default")]
+    pub admin: AdminSettings,
 }
 
 fn yes() -> bool {
@@ -63,7 +65,6 @@ pub fn prepare(
 ) -> Result<Prepared, ApiError> {
     let creds = NewCredentials::generate().map_err(internal)?;
     let secret = metadata.needs_secret().then_some(creds.client_secret);
-    let settings = ClientSettings::from_registration(&creds.client_id, metadata);
     let record = ClientRecord {
         secret: secret
             .as_ref()
@@ -75,7 +76,7 @@ pub fn prepare(
         secret_expires_at: SECRET_NEVER_EXPIRES,
         manageable: true,
         metadata: metadata_json.to_owned(),
-        settings: to_raw(&settings)?,
+        admin: AdminSettings::default(),
         client_id: creds.client_id,
     };
     let bytes = serde_json::to_vec(&record).map_err(internal)?;
@@ -126,7 +127,6 @@ pub async fn replace(
     check_update_body(client_id, body)?;
     let metadata = ClientMetadata::parse(body, &state.shared.policy)?;
     let metadata_json = to_raw(&metadata.to_json())?;
-    let settings_json = to_raw(&ClientSettings::from_registration(client_id, &metadata))?;
     for _ in 0..MAX_ATTEMPTS {
         let (current, snapshot) = attempt;
         let current_secret = open(state, &current)?;
@@ -160,7 +160,7 @@ pub async fn replace(
             secret_expires_at: SECRET_NEVER_EXPIRES,
             manageable: current.manageable,
             metadata: metadata_json.clone(),
-            settings: settings_json.clone(),
+            admin: current.admin,
         };
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
         if state.store.replace(client_id, &snapshot, &bytes).await? {

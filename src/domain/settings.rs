@@ -1,11 +1,15 @@
 //! The client settings model (Auth0's client object, seeds 001–004): the administrator's
-//! view of a registration. Derived once from verified metadata at registration and at
-//! RFC 7592 update; the metadata itself is stored beside it, so reads never re-derive.
+//! view of a registration.
+//!
+//! One client, two views. The registered metadata (RFC 7591) is stored as sent and is the
+//! source of every setting that has a metadata counterpart (name, callbacks, grants, ...);
+//! settings with no counterpart (description, SSO flags, ...) are stored apart, as
+//! [`AdminSettings`], and laid over the derived ones. A change through either API is
+//! therefore visible through the other, and nothing is stored twice.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::metadata::ClientMetadata;
 use super::uri::CheckedUri;
 use super::vocab::{ApplicationType, AuthMethod, JwsAlg};
 
@@ -68,48 +72,56 @@ pub struct ClientSettings {
 }
 
 impl ClientSettings {
-    /// Maps a self-registration onto client settings (the README's mapping table).
-    pub fn from_registration(client_id: &str, meta: &ClientMetadata) -> ClientSettings {
-        let callbacks: Vec<String> =
-            meta.redirect_uris.iter().map(|u| u.as_str().to_owned()).collect();
-        let app_type = app_type(meta);
-        let origins = origins(&meta.redirect_uris);
-        let (token_endpoint_auth_method, client_authentication_methods) =
-            match meta.token_endpoint_auth_method {
-                AuthMethod::PrivateKeyJwt => {
-                    (None, Some(serde_json::json!({ "private_key_jwt": { "credentials": [] } })))
-                }
-                AuthMethod::ClientSecretJwt => {
-                    (None, Some(serde_json::json!({ "client_secret_jwt": {} })))
-                }
-                other => (Some(other.as_str().to_owned()), None),
-            };
+    /// Derives the settings from stored registration metadata (the JSON that
+    /// `ClientMetadata::to_json` wrote, possibly edited since through the management API).
+    pub fn derive(client_id: &str, meta: &Map<String, Value>) -> ClientSettings {
+        let callbacks = strings(meta, "redirect_uris");
+        let auth_method = text(meta, "token_endpoint_auth_method")
+            .and_then(AuthMethod::parse)
+            .unwrap_or(super::vocab::DEFAULT_AUTH_METHOD);
+        let grants = strings(meta, "grant_types");
+        let app_type = if text(meta, "application_type") == Some(ApplicationType::Native.as_str()) {
+            AppType::Native
+        } else if !grants.iter().any(|g| matches!(g.as_str(), "authorization_code" | "implicit")) {
+            AppType::NonInteractive
+        } else if auth_method == AuthMethod::None {
+            AppType::Spa
+        } else {
+            AppType::RegularWeb
+        };
+        let origins = origins(&callbacks);
+        let (token_endpoint_auth_method, client_authentication_methods) = match auth_method {
+            AuthMethod::PrivateKeyJwt => {
+                (None, Some(serde_json::json!({ "private_key_jwt": { "credentials": [] } })))
+            }
+            AuthMethod::ClientSecretJwt => {
+                (None, Some(serde_json::json!({ "client_secret_jwt": {} })))
+            }
+            other => (Some(other.as_str().to_owned()), None),
+        };
+        let id_token_alg = text(meta, "id_token_signed_response_alg").and_then(JwsAlg::parse);
         ClientSettings {
             client_id: client_id.to_owned(),
-            name: meta.client_name.default.clone().unwrap_or_else(|| client_id.to_owned()),
+            name: text(meta, "client_name").unwrap_or(client_id).to_owned(),
             description: None,
             app_type,
             is_first_party: false,
             oidc_conformant: true,
             callbacks,
-            allowed_logout_urls: meta
-                .post_logout_redirect_uris
-                .iter()
-                .map(|u| u.as_str().to_owned())
-                .collect(),
+            allowed_logout_urls: strings(meta, "post_logout_redirect_uris"),
             web_origins: if app_type == AppType::Spa { origins.clone() } else { Vec::new() },
             allowed_origins: origins,
-            grant_types: meta.grant_types.iter().map(|g| g.as_str().to_owned()).collect(),
+            grant_types: grants,
             token_endpoint_auth_method,
             client_authentication_methods,
             jwt_configuration: JwtConfiguration {
-                alg: jwt_alg(meta.id_token_signed_response_alg).to_owned(),
+                alg: jwt_alg(id_token_alg.unwrap_or(super::vocab::DEFAULT_ID_TOKEN_ALG)).to_owned(),
                 lifetime_in_seconds: DEFAULT_JWT_LIFETIME_SECONDS,
                 secret_encoded: false,
             },
             client_metadata: client_metadata(meta),
-            logo_uri: meta.logo_uri.default.as_ref().map(|u| u.as_str().to_owned()),
-            initiate_login_uri: meta.initiate_login_uri.as_ref().map(|u| u.as_str().to_owned()),
+            logo_uri: text(meta, "logo_uri").map(str::to_owned),
+            initiate_login_uri: text(meta, "initiate_login_uri").map(str::to_owned),
             sso: false,
             sso_disabled: false,
             cross_origin_auth: false,
@@ -122,25 +134,61 @@ impl ClientSettings {
     }
 }
 
-/// native stays native; a client with no redirect-based grant is a machine-to-machine
-/// (non_interactive) client; a browser client that cannot keep a secret is a SPA;
-/// everything else is a server-side web app.
-fn app_type(meta: &ClientMetadata) -> AppType {
-    if meta.application_type == ApplicationType::Native {
-        AppType::Native
-    } else if !meta.grant_types.iter().any(|g| g.uses_redirect()) {
-        AppType::NonInteractive
-    } else if meta.token_endpoint_auth_method == AuthMethod::None {
-        AppType::Spa
-    } else {
-        AppType::RegularWeb
+/// Settings an administrator set that no registration member carries. The defaults are
+/// those of a self-registered client, so such a client stores nothing here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdminSettings {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_first_party: bool,
+    /// Validated Auth0 settings, laid over the derived ones by name.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub fields: Map<String, Value>,
+}
+
+impl AdminSettings {
+    pub fn is_default(&self) -> bool {
+        *self == AdminSettings::default()
     }
 }
 
+/// The management API's view of a client: derived settings, then the administrator's.
+pub fn settings_view(
+    client_id: &str,
+    meta: &Map<String, Value>,
+    admin: &AdminSettings,
+) -> Map<String, Value> {
+    let derived = serde_json::to_value(ClientSettings::derive(client_id, meta));
+    let Ok(Value::Object(mut view)) = derived else { return Map::new() };
+    view.insert("is_first_party".into(), admin.is_first_party.into());
+    for (key, value) in &admin.fields {
+        match (view.get_mut(key), value) {
+            // client_metadata: the administrator's keys join the derived ones.
+            (Some(Value::Object(base)), Value::Object(extra)) if key == "client_metadata" => {
+                base.extend(extra.clone());
+            }
+            _ => {
+                view.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    view
+}
+
+fn text<'a>(meta: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    meta.get(key).and_then(Value::as_str)
+}
+
+fn strings(meta: &Map<String, Value>, key: &str) -> Vec<String> {
+    meta.get(key)
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
 /// Auth0 allows CORS from the callbacks' origins by default (seed 001).
-fn origins(uris: &[CheckedUri]) -> Vec<String> {
+fn origins(callbacks: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for origin in uris.iter().filter_map(CheckedUri::origin) {
+    for origin in callbacks.iter().filter_map(|c| CheckedUri::parse(c).ok()?.origin()) {
         if !out.contains(&origin) {
             out.push(origin);
         }
@@ -159,22 +207,25 @@ fn jwt_alg(alg: JwsAlg) -> &'static str {
 }
 
 /// RFC 7591 fields with no Auth0 setting of their own (within Auth0's 10 keys).
-fn client_metadata(meta: &ClientMetadata) -> Map<String, Value> {
+fn client_metadata(meta: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
-    let mut put = |key: &str, value: Option<&str>| {
+    for key in [
+        "application_type",
+        "software_id",
+        "software_version",
+        "client_uri",
+        "policy_uri",
+        "tos_uri",
+        "subject_type",
+    ] {
         // A value over Auth0's limit stays in the registration metadata only: cutting a
         // URI short would store a different URI.
-        if let Some(v) = value.filter(|v| v.chars().count() <= MAX_CLIENT_METADATA_VALUE_CHARS) {
+        if let Some(v) =
+            text(meta, key).filter(|v| v.chars().count() <= MAX_CLIENT_METADATA_VALUE_CHARS)
+        {
             out.insert(key.to_owned(), Value::from(v));
         }
-    };
-    put("application_type", Some(meta.application_type.as_str()));
-    put("software_id", meta.software_id.as_deref());
-    put("software_version", meta.software_version.as_deref());
-    put("client_uri", meta.client_uri.default.as_ref().map(CheckedUri::as_str));
-    put("policy_uri", meta.policy_uri.default.as_ref().map(CheckedUri::as_str));
-    put("tos_uri", meta.tos_uri.default.as_ref().map(CheckedUri::as_str));
-    put("subject_type", Some(meta.subject_type.as_str()));
+    }
     debug_assert!(out.len() <= MAX_CLIENT_METADATA_KEYS);
     out
 }
@@ -184,7 +235,7 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-    use crate::domain::metadata::RegistrationPolicy;
+    use crate::domain::metadata::{ClientMetadata, RegistrationPolicy};
 
     fn settings(body: Value) -> ClientSettings {
         let policy = RegistrationPolicy {
@@ -192,7 +243,7 @@ mod tests {
             scopes_supported: vec!["openid".into()],
         };
         let meta = ClientMetadata::parse(body.as_object().unwrap(), &policy).unwrap();
-        ClientSettings::from_registration("cid", &meta)
+        ClientSettings::derive("cid", &meta.to_json())
     }
 
     #[test]
@@ -253,5 +304,27 @@ mod tests {
         assert!(s.client_authentication_methods.unwrap().get("private_key_jwt").is_some());
         assert_eq!(s.jwt_configuration.alg, "PS256");
         assert!(s.client_metadata.len() <= MAX_CLIENT_METADATA_KEYS);
+    }
+
+    #[test]
+    fn administrator_settings_lie_over_the_derived_ones() {
+        let meta = serde_json::json!({ "redirect_uris": ["https://a.example/cb"], "client_name": "A",
+            "software_id": "s" });
+        let admin = AdminSettings {
+            is_first_party: true,
+            fields: serde_json::json!({ "description": "d", "sso": true,
+                "client_metadata": { "team": "x" } })
+            .as_object()
+            .unwrap()
+            .clone(),
+        };
+        let view = settings_view("cid", meta.as_object().unwrap(), &admin);
+        assert_eq!(view["name"], "A");
+        assert_eq!(view["is_first_party"], true);
+        assert_eq!(view["description"], "d");
+        assert_eq!(view["sso"], true);
+        assert_eq!(view["client_metadata"]["team"], "x");
+        assert_eq!(view["client_metadata"]["software_id"], "s");
+        assert!(AdminSettings::default().is_default());
     }
 }
