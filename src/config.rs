@@ -25,6 +25,24 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Print a fresh at-rest encryption key for --secret-key.
     GenKey,
+    /// Print an admin token for the management API, signed with the keys in the
+    /// configured store (needs --redis-url).
+    Token(Box<TokenArgs>),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    /// Space-separated scopes, e.g. "read:clients update:clients".
+    #[arg(long)]
+    pub scope: String,
+    /// Lifetime: seconds, or with a unit (30m, 1h, 7d); at most 30 days.
+    #[arg(long, default_value = "1h")]
+    pub ttl: String,
+    /// The token's `sub` claim, recorded in audit events.
+    #[arg(long, default_value = "registrar-cli")]
+    pub subject: String,
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

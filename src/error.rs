@@ -149,3 +149,126 @@ mod tests {
         assert_eq!(ascii("client_name#日本: bad\n"), "client_name#??: bad?");
     }
 }
+
+/// Errors of the management API, in its own format (Auth0's Management API):
+/// `{"statusCode", "error", "message", "errorCode"}`, the message naming the field.
+#[derive(Debug, thiserror::Error)]
+pub enum ManagementError {
+    /// 400: the body or query string breaks a rule; `errorCode` says which part.
+    #[error("{message}")]
+    BadRequest { message: String, code: &'static str },
+    /// 401 with `WWW-Authenticate: Bearer`: no token.
+    #[error("missing authentication: send an admin token as a bearer token")]
+    MissingToken,
+    /// 401: expired, malformed, unsigned or foreign token. The reason is logged only.
+    #[error("invalid token")]
+    InvalidToken,
+    /// 403: the token lacks a scope this request needs.
+    #[error("insufficient scope, expected all of: {0}")]
+    InsufficientScope(String),
+    #[error("the client does not exist")]
+    NotFound,
+    #[error("request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("Content-Type must be application/json")]
+    UnsupportedMediaType,
+    #[error("the service is temporarily unavailable")]
+    Unavailable(#[from] StoreError),
+    #[error("internal error")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ManagementBody<'a> {
+    status_code: u16,
+    error: &'a str,
+    message: String,
+    error_code: &'a str,
+}
+
+impl ManagementError {
+    fn code(&self) -> &'static str {
+        match self {
+            ManagementError::BadRequest { code, .. } => code,
+            ManagementError::MissingToken => "missing_token",
+            ManagementError::InvalidToken => "invalid_token",
+            ManagementError::InsufficientScope(_) => "insufficient_scope",
+            ManagementError::NotFound => "inexistent_client",
+            ManagementError::PayloadTooLarge(_) => "payload_too_large",
+            ManagementError::UnsupportedMediaType => "unsupported_media_type",
+            ManagementError::Unavailable(_) => "temporarily_unavailable",
+            ManagementError::Internal(_) => "server_error",
+        }
+    }
+}
+
+impl ResponseError for ManagementError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ManagementError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ManagementError::MissingToken | ManagementError::InvalidToken => {
+                StatusCode::UNAUTHORIZED
+            }
+            ManagementError::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            ManagementError::NotFound => StatusCode::NOT_FOUND,
+            ManagementError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ManagementError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ManagementError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ManagementError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ManagementError::Unavailable(cause) => tracing::warn!(%cause, "store unavailable"),
+            ManagementError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            _ => {}
+        }
+        let status = self.status_code();
+        let mut response = HttpResponse::build(status);
+        no_store(&mut response);
+        match self {
+            ManagementError::MissingToken => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="management""#));
+            }
+            ManagementError::InvalidToken => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    r#"Bearer realm="management", error="invalid_token""#,
+                ));
+            }
+            ManagementError::InsufficientScope(scopes) => {
+                let challenge = format!(
+                    r#"Bearer realm="management", error="insufficient_scope", scope="{scopes}""#
+                );
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            ManagementError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            _ => {}
+        }
+        response.json(ManagementBody {
+            status_code: status.as_u16(),
+            error: status.canonical_reason().unwrap_or("Error"),
+            message: ascii(&self.to_string()),
+            error_code: self.code(),
+        })
+    }
+}
+
+/// Body-reading failures share the RFC 7591 path; here they take the management format.
+impl From<ApiError> for ManagementError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::PayloadTooLarge(limit) => ManagementError::PayloadTooLarge(limit),
+            ApiError::UnsupportedMediaType => ManagementError::UnsupportedMediaType,
+            ApiError::Unavailable(cause) => ManagementError::Unavailable(cause),
+            ApiError::Internal(cause) => ManagementError::Internal(cause),
+            other => {
+                ManagementError::BadRequest { message: other.to_string(), code: "invalid_body" }
+            }
+        }
+    }
+}

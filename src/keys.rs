@@ -5,6 +5,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use josekit::jwk::Jwk;
+use josekit::jws::alg::rsassa::{RsassaJwsSigner, RsassaJwsVerifier};
 use josekit::jws::RS256;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -40,7 +41,9 @@ struct StoredKey {
 pub struct ServerKeys {
     /// `{"keys":[...]}` with public members only, serialized once.
     public_jwks: String,
-    signing: Jwk,
+    // Built once: no key parsing or setup per request.
+    signer: RsassaJwsSigner,
+    verifier: RsassaJwsVerifier,
 }
 
 impl ServerKeys {
@@ -66,17 +69,26 @@ impl ServerKeys {
         }
         let signing =
             signing.ok_or_else(|| KeyError::Broken("the stored key set is empty".into()))?;
+        let mut verifier_key = signing.to_public_key().map_err(broken)?;
+        verifier_key.set_key_id(signing.key_id().unwrap_or_default());
+        let signer = RS256.signer_from_jwk(&signing).map_err(broken)?;
+        let verifier = RS256.verifier_from_jwk(&verifier_key).map_err(broken)?;
         let public_jwks = serde_json::json!({ "keys": public }).to_string();
-        Ok(ServerKeys { public_jwks, signing })
+        Ok(ServerKeys { public_jwks, signer, verifier })
     }
 
     pub fn public_jwks(&self) -> &str {
         &self.public_jwks
     }
 
-    /// The current signing key (private), for tokens the server issues.
-    pub fn signing_key(&self) -> &Jwk {
-        &self.signing
+    /// Signs tokens the server issues (admin tokens), with the current key's kid.
+    pub fn signer(&self) -> &RsassaJwsSigner {
+        &self.signer
+    }
+
+    /// Verifies tokens the server issued; refuses other algorithms and kids.
+    pub fn verifier(&self) -> &RsassaJwsVerifier {
+        &self.verifier
     }
 }
 

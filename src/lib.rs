@@ -4,6 +4,10 @@
 //! Read top to bottom for a tour: configuration and startup, then the HTTP layer, the
 //! registration life cycle, the domain it validates with, and the stores.
 
+/// Admin tokens for the management API.
+pub mod admin;
+/// Audit log: registrations, changes and failed authentications, in Redis or in process.
+pub mod audit;
 /// Time as a dependency.
 pub mod clock;
 /// Flags, environment and checked settings.
@@ -16,6 +20,8 @@ pub mod domain;
 pub mod error;
 /// The server's signing keys.
 pub mod keys;
+/// The management API's client operations.
+pub mod management;
 /// Register, read, replace, delete.
 pub mod registration;
 /// Route table and handlers.

@@ -1,8 +1,9 @@
 use clap::Parser;
 
+use registrar::admin::token;
 use registrar::config::{Cli, Command, Settings};
 use registrar::credentials::seal::Sealer;
-use registrar::startup::Application;
+use registrar::startup::{self, Application};
 use registrar::telemetry;
 
 #[actix_web::main]
@@ -20,6 +21,16 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::GenKey => {
             println!("{}", Sealer::generate_key().map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        Command::Token(args) => {
+            let ttl = token::parse_ttl(&args.ttl).map_err(|e| e.to_string())?;
+            let scopes: Vec<&str> = args.scope.split_whitespace().collect();
+            let settings = Settings::try_from(args.serve.clone()).map_err(|e| e.to_string())?;
+            let token = startup::mint_admin_token(&settings, &scopes, ttl, &args.subject)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
             Ok(())
         }
         Command::Serve(args) => {

@@ -27,7 +27,10 @@ const MAX_ATTEMPTS: usize = 3;
 #[derive(Serialize, Deserialize)]
 pub struct ClientRecord {
     pub client_id: String,
-    pub rat: TokenHash,
+    /// Hash of the registration access token; clients created through the management
+    /// API have none, so RFC 7592 cannot reach them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rat: Option<TokenHash>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     pub issued_at: i64,
@@ -71,7 +74,7 @@ pub fn prepare(
             .map(|s| sealer.seal(s.expose().as_bytes(), &creds.client_id))
             .transpose()
             .map_err(internal)?,
-        rat: creds.registration_access_token.hash(),
+        rat: Some(creds.registration_access_token.hash()),
         issued_at: now,
         secret_expires_at: SECRET_NEVER_EXPIRES,
         manageable: true,
@@ -94,7 +97,7 @@ pub async fn register(
     for _ in 0..MAX_ATTEMPTS {
         let new = prepare(&shared.sealer, shared.clock.now(), &metadata, &metadata_json)?;
         // A taken ID needs 2^64 registrations to be likely; draw again rather than fail.
-        if state.store.create(&new.record.client_id, &new.bytes).await? {
+        if state.store.create(&new.record.client_id, new.record.issued_at, &new.bytes).await? {
             return information(state, &new.record, new.secret.as_ref(), &new.token);
         }
     }
@@ -154,7 +157,7 @@ pub async fn replace(
         };
         let record = ClientRecord {
             client_id: current.client_id,
-            rat: new_token.hash(),
+            rat: Some(new_token.hash()),
             secret: seal(state, secret.as_ref(), client_id)?,
             issued_at: current.issued_at,
             secret_expires_at: SECRET_NEVER_EXPIRES,
@@ -199,7 +202,7 @@ async fn authenticate(
         return Err(ApiError::InvalidToken);
     };
     let record: ClientRecord = serde_json::from_slice(&snapshot).map_err(internal)?;
-    if !record.rat.verify(token) {
+    if !record.rat.as_ref().is_some_and(|rat| rat.verify(token)) {
         return Err(ApiError::InvalidToken);
     }
     if !record.manageable {
@@ -232,7 +235,7 @@ fn check_update_body(client_id: &str, body: &Map<String, Value>) -> Result<(), A
     Ok(())
 }
 
-fn seal(
+pub(crate) fn seal(
     state: &AppState,
     secret: Option<&ClientSecret>,
     client_id: &str,
@@ -243,7 +246,10 @@ fn seal(
         .map_err(internal)
 }
 
-fn open(state: &AppState, record: &ClientRecord) -> Result<Option<ClientSecret>, ApiError> {
+pub(crate) fn open(
+    state: &AppState,
+    record: &ClientRecord,
+) -> Result<Option<ClientSecret>, ApiError> {
     let Some(sealed) = &record.secret else { return Ok(None) };
     let plain = state.shared.sealer.open(sealed, &record.client_id).map_err(internal)?;
     let plain = String::from_utf8(plain).map_err(internal)?;
@@ -298,6 +304,6 @@ pub fn to_raw<T: Serialize>(value: &T) -> Result<Box<RawValue>, ApiError> {
     serde_json::value::to_raw_value(value).map_err(internal)
 }
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(e.to_string())
 }

@@ -3,11 +3,12 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 
+use crate::admin::token::{self, TokenError};
 use crate::clock::SystemClock;
 use crate::config::{Settings, StoreSettings};
 use crate::credentials::seal::{SealError, Sealer};
@@ -33,6 +34,10 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Keys(#[from] KeyError),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error("admin tokens need a shared store: with the in-process store only the running server knows its keys; configure --redis-url")]
+    NeedsSharedStore,
 }
 
 /// The store each worker gets: one shared map, or a Redis connection of its own.
@@ -55,6 +60,51 @@ pub struct Application {
     port: u16,
     issuer: String,
     server: Server,
+    keys: Arc<ServerKeys>,
+}
+
+/// `registrar token`: an admin token signed with the keys in the configured store, so
+/// every server on that store accepts it.
+pub async fn mint_admin_token(
+    settings: &Settings,
+    scopes: &[&str],
+    ttl: Duration,
+    subject: &str,
+) -> Result<String, StartupError> {
+    if matches!(settings.store, StoreSettings::Memory) {
+        return Err(StartupError::NeedsSharedStore);
+    }
+    let issuer = settings.issuer.clone().unwrap_or_else(|| format!("http://{}", settings.listen));
+    let (backend, sealer) = open_backend(settings)?;
+    let keys = load_keys(&backend, &sealer).await?;
+    Ok(token::mint(&keys, &issuer, subject, scopes, ttl, SystemTime::now())?)
+}
+
+fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> {
+    let sealer = match &settings.secret_key {
+        Some(key) => Sealer::from_keys(key, &settings.previous_secret_keys)?,
+        None => Sealer::from_keys(&Sealer::generate_key()?, &[])?,
+    };
+    let backend = match &settings.store {
+        StoreSettings::Memory => {
+            tracing::warn!(
+                "no Redis configured: clients live in this process only and are lost when it stops"
+            );
+            Backend::Memory(Arc::default())
+        }
+        StoreSettings::Redis { url, prefix, timeout } => {
+            let timeouts = Timeouts { connect: *timeout, response: *timeout };
+            Backend::Redis(Box::new(RedisConfig::new(url, prefix, timeouts)?))
+        }
+    };
+    Ok((backend, sealer))
+}
+
+/// Waits for the store, then loads (or on first start creates) the server's keys.
+async fn load_keys(backend: &Backend, sealer: &Sealer) -> Result<Arc<ServerKeys>, StartupError> {
+    let bootstrap = backend.store()?;
+    wait_until_ready(&bootstrap).await?;
+    Ok(Arc::new(ServerKeys::load_or_create(&bootstrap, sealer).await?))
 }
 
 impl Application {
@@ -62,25 +112,8 @@ impl Application {
         let listener = TcpListener::bind(settings.listen)?;
         let address = listener.local_addr()?;
         let issuer = settings.issuer.clone().unwrap_or_else(|| format!("http://{address}"));
-        let sealer = match &settings.secret_key {
-            Some(key) => Sealer::from_keys(key, &settings.previous_secret_keys)?,
-            None => Sealer::from_keys(&Sealer::generate_key()?, &[])?,
-        };
-        let backend = match &settings.store {
-            StoreSettings::Memory => {
-                tracing::warn!("no Redis configured: clients live in this process only and are lost when it stops");
-                Backend::Memory(Arc::default())
-            }
-            StoreSettings::Redis { url, prefix, timeout } => {
-                let timeouts = Timeouts { connect: *timeout, response: *timeout };
-                Backend::Redis(Box::new(RedisConfig::new(url, prefix, timeouts)?))
-            }
-        };
-        let bootstrap = backend.store()?;
-        wait_until_ready(&bootstrap).await?;
-        let server_keys = ServerKeys::load_or_create(&bootstrap, &sealer).await?;
-        drop(bootstrap);
-
+        let (backend, sealer) = open_backend(&settings)?;
+        let server_keys = load_keys(&backend, &sealer).await?;
         let shared = Arc::new(Shared {
             discovery: routes::discovery::build_document(&settings, &issuer),
             issuer: issuer.clone(),
@@ -89,8 +122,9 @@ impl Application {
             clock: Arc::new(SystemClock),
             rotate_registration_access_token: settings.rotate_registration_access_token,
             max_body_bytes: settings.max_body_bytes,
-            server_keys,
+            server_keys: server_keys.clone(),
         });
+        let keys = server_keys;
         let server = HttpServer::new(move || {
             // Cannot fail: the same backend already opened the bootstrap store above.
             let store = backend.store().expect("backend validated at startup");
@@ -104,7 +138,12 @@ impl Application {
         .listen(listener)?
         .run();
         tracing::info!(%address, %issuer, "registrar listening");
-        Ok(Application { port: address.port(), issuer, server })
+        Ok(Application { port: address.port(), issuer, server, keys })
+    }
+
+    /// An admin token signed by this server, for embedding and tests.
+    pub fn mint_admin_token(&self, scopes: &[&str], ttl: Duration) -> Result<String, TokenError> {
+        token::mint(&self.keys, &self.issuer, "registrar-embedded", scopes, ttl, SystemTime::now())
     }
 
     pub fn port(&self) -> u16 {

@@ -23,7 +23,7 @@ pub struct Shared {
     pub clock: Arc<dyn Clock>,
     pub rotate_registration_access_token: bool,
     pub max_body_bytes: usize,
-    pub server_keys: ServerKeys,
+    pub server_keys: Arc<ServerKeys>,
     /// The discovery document, serialized once.
     pub discovery: String,
 }

@@ -1,6 +1,8 @@
 //! The client registration domain: wire metadata in, verified types out. Nothing here
 //! knows about HTTP or Redis.
 
+/// Management API bodies (create and update) checked and split into the two client views.
+pub mod client_patch;
 /// Typed reads of JSON members, naming the member on failure.
 pub mod fields;
 /// Client JWK Sets (RFC 7591 §2 `jwks`).
@@ -15,6 +17,8 @@ pub mod metadata;
 pub mod settings;
 /// URI rules: redirect URIs, https-only and display URIs.
 pub mod uri;
+/// Auth0 URL settings (callbacks, logout URLs, origins): the one validation and matching rule.
+pub mod url_rules;
 /// Spec vocabularies as enums, with their defaults.
 pub mod vocab;
 

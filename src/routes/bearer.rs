@@ -6,8 +6,9 @@ use actix_web::HttpRequest;
 use crate::credentials::AccessToken;
 use crate::error::ApiError;
 
-/// Longest token worth hashing; ours are 43 characters.
-const MAX_TOKEN_BYTES: usize = 512;
+/// Longest token worth reading: registration access tokens are 43 characters, admin
+/// JWTs under a kilobyte.
+const MAX_TOKEN_BYTES: usize = 4096;
 
 pub fn token(req: &HttpRequest) -> Result<AccessToken, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {

@@ -14,6 +14,8 @@ pub mod discovery;
 mod health;
 /// RFC 7592 client configuration endpoint.
 mod manage;
+/// Management API: `/api/v2/clients`.
+mod management;
 /// RFC 7591 registration endpoint.
 mod register;
 
@@ -39,6 +41,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::put().to(manage::put))
                 .route(web::delete().to(manage::delete))
                 .default_service(web::to(|| not_allowed("GET, PUT, DELETE"))),
+        )
+        .service(
+            web::scope("/api/v2")
+                .service(
+                    web::resource("/clients")
+                        .route(web::get().to(management::list))
+                        .route(web::post().to(management::create)),
+                )
+                .service(
+                    web::resource("/clients/{client_id}")
+                        .route(web::get().to(management::get))
+                        .route(web::patch().to(management::update))
+                        .route(web::delete().to(management::delete)),
+                )
+                .service(
+                    web::resource("/clients/{client_id}/rotate-secret")
+                        .route(web::post().to(management::rotate_secret)),
+                ),
         );
 }
 

@@ -6,11 +6,14 @@ use std::sync::{Arc, RwLock};
 
 use super::{ClientStore, Snapshot, StoreError};
 
+/// A record and when it was created (listing order).
+type Entry = (i64, Arc<[u8]>);
+
 /// Sharded so that concurrent requests on different clients rarely share a lock.
 const SHARDS: usize = 32;
 
 pub struct MemoryStore {
-    shards: Vec<RwLock<HashMap<String, Arc<[u8]>>>>,
+    shards: Vec<RwLock<HashMap<String, Entry>>>,
     hasher: RandomState,
     server_keys: RwLock<Option<Vec<u8>>>,
 }
@@ -26,7 +29,7 @@ impl Default for MemoryStore {
 }
 
 impl MemoryStore {
-    fn shard(&self, client_id: &str) -> &RwLock<HashMap<String, Arc<[u8]>>> {
+    fn shard(&self, client_id: &str) -> &RwLock<HashMap<String, Entry>> {
         let index = self.hasher.hash_one(client_id) as usize % SHARDS;
         &self.shards[index]
     }
@@ -41,17 +44,36 @@ macro_rules! lock {
 }
 
 impl ClientStore for MemoryStore {
-    async fn create(&self, client_id: &str, record: &[u8]) -> Result<bool, StoreError> {
+    async fn create(
+        &self,
+        client_id: &str,
+        created: i64,
+        record: &[u8],
+    ) -> Result<bool, StoreError> {
         let mut shard = lock!(self.shard(client_id), write);
         if shard.contains_key(client_id) {
             return Ok(false);
         }
-        shard.insert(client_id.to_owned(), Arc::from(record));
+        shard.insert(client_id.to_owned(), (created, Arc::from(record)));
         Ok(true)
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Snapshot>, StoreError> {
-        Ok(lock!(self.shard(client_id), read).get(client_id).map(|r| r.to_vec()))
+        Ok(lock!(self.shard(client_id), read).get(client_id).map(|(_, r)| r.to_vec()))
+    }
+
+    /// Sorts every client per call: listing is an administrator's occasional request, and
+    /// an index would put a shared lock on every registration.
+    async fn list(&self, start: usize, limit: usize) -> Result<(Vec<Snapshot>, usize), StoreError> {
+        let mut all: Vec<(i64, String, Arc<[u8]>)> = Vec::new();
+        for shard in &self.shards {
+            let shard = lock!(shard, read);
+            all.extend(shard.iter().map(|(id, (at, r))| (*at, id.clone(), r.clone())));
+        }
+        all.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let total = all.len();
+        let page = all.into_iter().skip(start).take(limit).map(|(_, _, r)| r.to_vec()).collect();
+        Ok((page, total))
     }
 
     async fn replace(
@@ -62,7 +84,7 @@ impl ClientStore for MemoryStore {
     ) -> Result<bool, StoreError> {
         let mut shard = lock!(self.shard(client_id), write);
         match shard.get_mut(client_id) {
-            Some(current) if **current == *expected => {
+            Some((_, current)) if **current == *expected => {
                 *current = Arc::from(record);
                 Ok(true)
             }
@@ -72,7 +94,7 @@ impl ClientStore for MemoryStore {
 
     async fn delete(&self, client_id: &str, expected: &[u8]) -> Result<bool, StoreError> {
         let mut shard = lock!(self.shard(client_id), write);
-        if shard.get(client_id).is_some_and(|current| **current == *expected) {
+        if shard.get(client_id).is_some_and(|(_, current)| **current == *expected) {
             shard.remove(client_id);
             return Ok(true);
         }

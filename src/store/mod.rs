@@ -21,10 +21,12 @@ pub enum StoreError {
 pub type Snapshot = Vec<u8>;
 
 pub trait ClientStore: Send + Sync {
-    /// Stores a new client; `false` if the ID is taken (never overwrites).
+    /// Stores a new client; `false` if the ID is taken (never overwrites). `created` orders
+    /// the client in listings.
     fn create(
         &self,
         client_id: &str,
+        created: i64,
         record: &[u8],
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
@@ -48,6 +50,13 @@ pub trait ClientStore: Send + Sync {
         expected: &[u8],
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// A page of clients in creation order (oldest first), and how many there are.
+    fn list(
+        &self,
+        start: usize,
+        limit: usize,
+    ) -> impl Future<Output = Result<(Vec<Snapshot>, usize), StoreError>> + Send;
+
     /// Stores the server's key set unless one exists, and returns whichever is stored:
     /// every instance then signs with the same keys.
     fn init_server_keys(
@@ -61,6 +70,7 @@ pub trait ClientStore: Send + Sync {
 
 /// The configured backend. An enum rather than `dyn`: the trait's async methods stay
 /// zero-cost, and there are exactly two backends.
+#[expect(clippy::large_enum_variant, reason = "one per worker, made once; boxing buys nothing")]
 pub enum Store {
     Memory(std::sync::Arc<memory::MemoryStore>),
     Redis(redis::RedisStore),
@@ -76,8 +86,17 @@ macro_rules! dispatch {
 }
 
 impl ClientStore for Store {
-    async fn create(&self, client_id: &str, record: &[u8]) -> Result<bool, StoreError> {
-        dispatch!(self, s => s.create(client_id, record))
+    async fn create(
+        &self,
+        client_id: &str,
+        created: i64,
+        record: &[u8],
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, s => s.create(client_id, created, record))
+    }
+
+    async fn list(&self, start: usize, limit: usize) -> Result<(Vec<Snapshot>, usize), StoreError> {
+        dispatch!(self, s => s.list(start, limit))
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Snapshot>, StoreError> {

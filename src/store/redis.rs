@@ -1,7 +1,8 @@
-//! Redis store. One string key per client, `{prefix}client:{<client_id>}`: the hash tag
-//! keeps everything about a client in one Redis Cluster slot, and a single key makes
-//! every write one atomic command, so a crash can never leave half a client behind.
-//! Registration and reads are one round trip each.
+//! Redis store. One string key per client, `{prefix}client:{<client_id>}` (the hash tag
+//! keeps everything about a client in one Redis Cluster slot), and a sorted set
+//! `{prefix}clients` of client IDs by creation time for listings. Each write is one
+//! script, so a client and its index entry appear and vanish together, and a crash can
+//! never leave half a client behind. Registration and reads are one round trip each.
 
 use std::time::Duration;
 
@@ -9,6 +10,14 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Client, ExistenceCheck, Script, SetOptions};
 
 use super::{ClientStore, Snapshot, StoreError};
+
+/// Create unless taken, and index it.
+const CREATE: &str = r"
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+  return 1
+end
+return 0";
 
 /// Compare-and-set: replace the value only if nobody changed it since it was read.
 const REPLACE_IF_UNCHANGED: &str = r"
@@ -20,6 +29,7 @@ return 0";
 
 const DELETE_IF_UNCHANGED: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('ZREM', KEYS[2], ARGV[2])
   return redis.call('DEL', KEYS[1])
 end
 return 0";
@@ -62,7 +72,9 @@ impl RedisConfig {
             .map_err(unavailable)?;
         Ok(RedisStore {
             conn,
+            index: format!("{}clients", self.prefix),
             prefix: self.prefix.clone(),
+            create: Script::new(CREATE),
             replace: Script::new(REPLACE_IF_UNCHANGED),
             delete: Script::new(DELETE_IF_UNCHANGED),
             set_once: Script::new(SET_ONCE_AND_GET),
@@ -73,6 +85,8 @@ impl RedisConfig {
 pub struct RedisStore {
     conn: ConnectionManager,
     prefix: String,
+    index: String,
+    create: Script,
     replace: Script,
     delete: Script,
     set_once: Script,
@@ -81,14 +95,16 @@ pub struct RedisStore {
 impl RedisStore {
     /// Stores many new clients in pipelined batches (benchmark preloading); existing IDs
     /// are left alone.
-    pub async fn create_many(&self, records: &[(String, Vec<u8>)]) -> Result<(), StoreError> {
+    pub async fn create_many(&self, records: &[(String, i64, Vec<u8>)]) -> Result<(), StoreError> {
         let mut pipe = redis::pipe();
-        for (client_id, record) in records {
+        for (client_id, created, record) in records {
             pipe.set_options(
                 self.client_key(client_id),
                 record,
                 SetOptions::default().conditional_set(ExistenceCheck::NX),
             )
+            .ignore()
+            .zadd(&self.index, client_id, created)
             .ignore();
         }
         pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(unavailable)
@@ -104,15 +120,41 @@ fn unavailable(e: redis::RedisError) -> StoreError {
 }
 
 impl ClientStore for RedisStore {
-    async fn create(&self, client_id: &str, record: &[u8]) -> Result<bool, StoreError> {
-        let options = SetOptions::default().conditional_set(ExistenceCheck::NX);
-        let created: Option<String> = self
-            .conn
-            .clone()
-            .set_options(self.client_key(client_id), record, options)
+    async fn create(
+        &self,
+        client_id: &str,
+        created: i64,
+        record: &[u8],
+    ) -> Result<bool, StoreError> {
+        let done: i64 = self
+            .create
+            .key(self.client_key(client_id))
+            .key(&self.index)
+            .arg(record)
+            .arg(created)
+            .arg(client_id)
+            .invoke_async(&mut self.conn.clone())
             .await
             .map_err(unavailable)?;
-        Ok(created.is_some())
+        Ok(done == 1)
+    }
+
+    async fn list(&self, start: usize, limit: usize) -> Result<(Vec<Snapshot>, usize), StoreError> {
+        let mut conn = self.conn.clone();
+        let stop = (start + limit).saturating_sub(1) as isize;
+        let (ids, total): (Vec<String>, usize) = redis::pipe()
+            .zrange(&self.index, start as isize, stop)
+            .zcard(&self.index)
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        if ids.is_empty() || limit == 0 {
+            return Ok((Vec::new(), total));
+        }
+        let keys: Vec<String> = ids.iter().map(|id| self.client_key(id)).collect();
+        let records: Vec<Option<Snapshot>> =
+            redis::cmd("MGET").arg(&keys).query_async(&mut conn).await.map_err(unavailable)?;
+        Ok((records.into_iter().flatten().collect(), total))
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Snapshot>, StoreError> {
@@ -140,7 +182,9 @@ impl ClientStore for RedisStore {
         let deleted: i64 = self
             .delete
             .key(self.client_key(client_id))
+            .key(&self.index)
             .arg(expected)
+            .arg(client_id)
             .invoke_async(&mut self.conn.clone())
             .await
             .map_err(unavailable)?;

@@ -1,0 +1,214 @@
+//! `/api/v2/clients` (Auth0's Management API shape), behind admin tokens.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use actix_web::http::header::ContentType;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{Map, Value};
+
+use super::bearer;
+use super::body::json_object;
+use crate::admin::token::{self, AdminGrant};
+use crate::error::{no_store, ApiError, ManagementError};
+use crate::management::{self, ListQuery, DEFAULT_PER_PAGE, MAX_PER_PAGE};
+use crate::state::AppState;
+
+/// Verifies the admin token and that it carries `scopes`.
+pub fn authorize(
+    req: &HttpRequest,
+    state: &AppState,
+    scopes: &[&'static str],
+) -> Result<AdminGrant, ManagementError> {
+    let presented = bearer::token(req).map_err(|e| match e {
+        ApiError::MissingToken => ManagementError::MissingToken,
+        _ => ManagementError::InvalidToken,
+    })?;
+    let now = UNIX_EPOCH + Duration::from_secs(state.shared.clock.now().max(0) as u64);
+    let grant =
+        token::verify(&state.shared.server_keys, &state.shared.issuer, presented.expose(), now)
+            .map_err(|e| {
+                tracing::debug!(error = %e, "admin token refused");
+                ManagementError::InvalidToken
+            })?;
+    management::require(&grant, scopes)?;
+    Ok(grant)
+}
+
+pub async fn create(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ManagementError> {
+    let grant = authorize(&req, &state, &["create:clients"])?;
+    let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
+    let client = management::create(&state, &grant, &body).await?;
+    Ok(json(HttpResponse::Created(), &Value::Object(client)))
+}
+
+pub async fn get(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ManagementError> {
+    let grant = authorize(&req, &state, &["read:clients"])?;
+    let fields = Fields::parse(req.query_string())?;
+    let client = management::get(&state, &grant, &path).await?;
+    Ok(json(HttpResponse::Ok(), &Value::Object(fields.apply(client))))
+}
+
+pub async fn update(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ManagementError> {
+    let grant = authorize(&req, &state, &["update:clients"])?;
+    let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
+    let client = management::update(&state, &grant, &path, &body).await?;
+    Ok(json(HttpResponse::Ok(), &Value::Object(client)))
+}
+
+pub async fn delete(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ManagementError> {
+    authorize(&req, &state, &["delete:clients"])?;
+    management::delete(&state, &path).await?;
+    let mut response = HttpResponse::NoContent();
+    no_store(&mut response);
+    Ok(response.finish())
+}
+
+pub async fn rotate_secret(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ManagementError> {
+    let grant = authorize(&req, &state, &["update:client_keys"])?;
+    let client = management::rotate_secret(&state, &grant, &path).await?;
+    Ok(json(HttpResponse::Ok(), &Value::Object(client)))
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ManagementError> {
+    let grant = authorize(&req, &state, &["read:clients"])?;
+    let params = ListParams::parse(req.query_string())?;
+    let page = management::list(&state, &grant, &params.query).await?;
+    let clients: Vec<Value> =
+        page.clients.into_iter().map(|c| Value::Object(params.fields.apply(c))).collect();
+    let body = if params.include_totals {
+        serde_json::json!({
+            "start": params.query.page * params.query.per_page,
+            "limit": params.query.per_page,
+            "length": clients.len(),
+            "total": page.total,
+            "clients": clients,
+        })
+    } else {
+        Value::Array(clients)
+    };
+    Ok(json(HttpResponse::Ok(), &body))
+}
+
+fn json(mut response: actix_web::HttpResponseBuilder, body: &Value) -> HttpResponse {
+    no_store(&mut response);
+    response.content_type(ContentType::json()).body(body.to_string())
+}
+
+/// `fields` and `include_fields`: which members a response keeps.
+#[derive(Default)]
+struct Fields {
+    names: Option<Vec<String>>,
+    include: bool,
+}
+
+impl Fields {
+    fn parse(query: &str) -> Result<Fields, ManagementError> {
+        let mut fields = Fields { names: None, include: true };
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match key.as_ref() {
+                "fields" => fields.names = Some(split_list(&value)),
+                "include_fields" => fields.include = boolean("include_fields", &value)?,
+                _ => {}
+            }
+        }
+        Ok(fields)
+    }
+
+    fn apply(&self, client: Map<String, Value>) -> Map<String, Value> {
+        match &self.names {
+            None => client,
+            Some(names) => {
+                client.into_iter().filter(|(k, _)| names.contains(k) == self.include).collect()
+            }
+        }
+    }
+}
+
+struct ListParams {
+    query: ListQuery,
+    include_totals: bool,
+    fields: Fields,
+}
+
+impl ListParams {
+    fn parse(query: &str) -> Result<ListParams, ManagementError> {
+        let mut params = ListParams {
+            query: ListQuery {
+                page: 0,
+                per_page: DEFAULT_PER_PAGE,
+                app_types: None,
+                is_first_party: None,
+            },
+            include_totals: false,
+            fields: Fields::parse(query)?,
+        };
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match key.as_ref() {
+                "page" => params.query.page = number("page", &value, 0, 1_000_000)?,
+                "per_page" => params.query.per_page = number("per_page", &value, 1, MAX_PER_PAGE)?,
+                "include_totals" => params.include_totals = boolean("include_totals", &value)?,
+                "app_type" => params.query.app_types = Some(split_list(&value)),
+                "is_first_party" => {
+                    params.query.is_first_party = Some(boolean("is_first_party", &value)?)
+                }
+                "fields" | "include_fields" => {}
+                other => {
+                    return Err(bad_query(&format!("{}: unknown query parameter", ascii(other))))
+                }
+            }
+        }
+        Ok(params)
+    }
+}
+
+fn split_list(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+fn boolean(name: &str, value: &str) -> Result<bool, ManagementError> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(bad_query(&format!("{name}: must be true or false"))),
+    }
+}
+
+fn number(name: &str, value: &str, min: usize, max: usize) -> Result<usize, ManagementError> {
+    value
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| bad_query(&format!("{name}: must be an integer from {min} to {max}")))
+}
+
+fn bad_query(message: &str) -> ManagementError {
+    ManagementError::BadRequest { message: message.to_owned(), code: "invalid_query_string" }
+}
+
+fn ascii(text: &str) -> String {
+    text.chars().take(64).map(|c| if c.is_ascii_graphic() { c } else { '?' }).collect()
+}
