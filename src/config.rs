@@ -114,6 +114,9 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "REGISTRAR_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Audit events kept (newest first; a capped Redis stream or an in-process ring).
+    #[arg(long, env = "REGISTRAR_AUDIT_MAX_EVENTS", default_value_t = crate::audit::DEFAULT_MAX_EVENTS)]
+    pub audit_max_events: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,6 +155,7 @@ pub struct Settings {
     pub userinfo_endpoint: Option<String>,
     pub workers: usize,
     pub log_format: LogFormat,
+    pub audit_max_events: usize,
 }
 
 /// Parses `registrar serve` flags alone, for tests and embedding.
@@ -216,6 +220,7 @@ impl TryFrom<ServeArgs> for Settings {
                 .workers
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
             log_format: args.log_format,
+            audit_max_events: args.audit_max_events,
         })
     }
 }

@@ -47,8 +47,12 @@ fn yes() -> bool {
     true
 }
 
-/// The RFC 7591 §3.2.1 / RFC 7592 §3 client information response, as JSON bytes.
-pub struct ClientInformation(pub Vec<u8>);
+/// The RFC 7591 §3.2.1 / RFC 7592 §3 client information response, as JSON bytes, with
+/// what the audit log records about it.
+pub struct ClientInformation {
+    pub body: Vec<u8>,
+    pub client_id: String,
+}
 
 /// A new client ready to store: its record bytes and the credentials to hand out once.
 pub struct Prepared {
@@ -290,13 +294,12 @@ fn information(
     let mut out = serde_json::to_vec(&creds).map_err(internal)?;
     // `out` ends with `}` and the metadata is an object `{...}`: join the two.
     let inner = metadata.trim().trim_start_matches('{');
-    if inner.trim_start().starts_with('}') {
-        return Ok(ClientInformation(out));
+    if !inner.trim_start().starts_with('}') {
+        out.pop();
+        out.push(b',');
+        out.extend_from_slice(inner.as_bytes());
     }
-    out.pop();
-    out.push(b',');
-    out.extend_from_slice(inner.as_bytes());
-    Ok(ClientInformation(out))
+    Ok(ClientInformation { body: out, client_id: record.client_id.clone() })
 }
 
 /// Serializes once into the raw JSON stored and returned.

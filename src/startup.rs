@@ -9,6 +9,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 
 use crate::admin::token::{self, TokenError};
+use crate::audit::AuditLog;
 use crate::clock::SystemClock;
 use crate::config::{Settings, StoreSettings};
 use crate::credentials::seal::{SealError, Sealer};
@@ -114,6 +115,17 @@ impl Application {
         let issuer = settings.issuer.clone().unwrap_or_else(|| format!("http://{address}"));
         let (backend, sealer) = open_backend(&settings)?;
         let server_keys = load_keys(&backend, &sealer).await?;
+        // Built here, on the runtime that outlives the server: the Redis log's writer
+        // task runs on it.
+        let audit = match &settings.store {
+            StoreSettings::Memory => AuditLog::memory(settings.audit_max_events),
+            StoreSettings::Redis { url, prefix, .. } => {
+                let client = redis::Client::open(url.as_str())
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                AuditLog::redis(client, prefix, settings.audit_max_events)
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?
+            }
+        };
         let shared = Arc::new(Shared {
             discovery: routes::discovery::build_document(&settings, &issuer),
             issuer: issuer.clone(),
@@ -123,6 +135,7 @@ impl Application {
             rotate_registration_access_token: settings.rotate_registration_access_token,
             max_body_bytes: settings.max_body_bytes,
             server_keys: server_keys.clone(),
+            audit,
         });
         let keys = server_keys;
         let server = HttpServer::new(move || {

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::AuditLog;
 use crate::clock::Clock;
 use crate::credentials::seal::Sealer;
 use crate::domain::metadata::RegistrationPolicy;
@@ -26,6 +27,7 @@ pub struct Shared {
     pub server_keys: Arc<ServerKeys>,
     /// The discovery document, serialized once.
     pub discovery: String,
+    pub audit: AuditLog,
 }
 
 impl Shared {

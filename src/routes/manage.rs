@@ -3,8 +3,10 @@
 use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::audit;
 use super::bearer;
 use super::body::json_object;
+use crate::audit::EventType;
 use crate::error::{no_store, ApiError};
 use crate::registration::{self, ClientInformation};
 use crate::state::AppState;
@@ -14,8 +16,12 @@ pub async fn get(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = bearer::token(&req)?;
-    let info = registration::read(&state, &path, &token).await?;
+    let result = async {
+        let token = bearer::token(&req)?;
+        registration::read(&state, &path, &token).await
+    }
+    .await;
+    let info = audited(&state, &req, &path, EventType::RegistrationRead, result, None)?;
     Ok(ok(info))
 }
 
@@ -25,9 +31,15 @@ pub async fn put(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = bearer::token(&req)?;
     let body = json_object(&req, payload, state.shared.max_body_bytes).await;
-    let info = registration::replace(&state, &path, &token, body).await?;
+    let name = body.as_ref().ok().and_then(|b| b.get("client_name")?.as_str().map(str::to_owned));
+    let result = async {
+        let token = bearer::token(&req)?;
+        registration::replace(&state, &path, &token, body).await
+    }
+    .await;
+    let info =
+        audited(&state, &req, &path, EventType::RegistrationUpdate, result, name.as_deref())?;
     Ok(ok(info))
 }
 
@@ -36,8 +48,12 @@ pub async fn delete(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = bearer::token(&req)?;
-    registration::delete(&state, &path, &token).await?;
+    let result = async {
+        let token = bearer::token(&req)?;
+        registration::delete(&state, &path, &token).await
+    }
+    .await;
+    audited(&state, &req, &path, EventType::RegistrationDelete, result, None)?;
     let mut response = HttpResponse::NoContent();
     no_store(&mut response);
     Ok(response.finish())
@@ -46,5 +62,22 @@ pub async fn delete(
 fn ok(info: ClientInformation) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     no_store(&mut response);
-    response.content_type(ContentType::json()).body(info.0)
+    response.content_type(ContentType::json()).body(info.body)
+}
+
+/// Records the outcome: the operation, or a refused token. Other failures (bad metadata,
+/// store outages) are the caller's to read in the response, not audit events.
+fn audited<T>(
+    state: &AppState,
+    req: &HttpRequest,
+    client_id: &str,
+    kind: EventType,
+    result: Result<T, ApiError>,
+    name: Option<&str>,
+) -> Result<T, ApiError> {
+    match &result {
+        Ok(_) => audit::client_event(state, kind, req, client_id, name),
+        Err(error) => audit::token_failure(state, req, client_id, error),
+    }
+    result
 }

@@ -6,15 +6,25 @@ use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
+use super::audit;
 use super::bearer;
 use super::body::json_object;
 use crate::admin::token::{self, AdminGrant};
+use crate::audit::{Details, EventType};
 use crate::error::{no_store, ApiError, ManagementError};
 use crate::management::{self, ListQuery, DEFAULT_PER_PAGE, MAX_PER_PAGE};
 use crate::state::AppState;
 
-/// Verifies the admin token and that it carries `scopes`.
+/// Verifies the admin token and that it carries `scopes`; refusals are audited.
 pub fn authorize(
+    req: &HttpRequest,
+    state: &AppState,
+    scopes: &[&'static str],
+) -> Result<AdminGrant, ManagementError> {
+    verify_grant(req, state, scopes).inspect_err(|e| audit::admin_failure(state, req, e))
+}
+
+fn verify_grant(
     req: &HttpRequest,
     state: &AppState,
     scopes: &[&'static str],
@@ -41,7 +51,10 @@ pub async fn create(
 ) -> Result<HttpResponse, ManagementError> {
     let grant = authorize(&req, &state, &["create:clients"])?;
     let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
-    let client = management::create(&state, &grant, &body).await?;
+    let client = management::create(&state, &grant, &body)
+        .await
+        .inspect_err(|e| audit_scope(&state, &req, e))?;
+    record(&state, &req, EventType::ManagementCreate, &client, &grant);
     Ok(json(HttpResponse::Created(), &Value::Object(client)))
 }
 
@@ -64,7 +77,10 @@ pub async fn update(
 ) -> Result<HttpResponse, ManagementError> {
     let grant = authorize(&req, &state, &["update:clients"])?;
     let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
-    let client = management::update(&state, &grant, &path, &body).await?;
+    let client = management::update(&state, &grant, &path, &body)
+        .await
+        .inspect_err(|e| audit_scope(&state, &req, e))?;
+    record(&state, &req, EventType::ManagementUpdate, &client, &grant);
     Ok(json(HttpResponse::Ok(), &Value::Object(client)))
 }
 
@@ -73,8 +89,14 @@ pub async fn delete(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ManagementError> {
-    authorize(&req, &state, &["delete:clients"])?;
+    let grant = authorize(&req, &state, &["delete:clients"])?;
     management::delete(&state, &path).await?;
+    let details = Details::new().with("admin", grant.subject.as_str());
+    state.shared.audit.record(
+        audit::event(EventType::ManagementDelete, &req)
+            .with_client(&path, None)
+            .with_details(details),
+    );
     let mut response = HttpResponse::NoContent();
     no_store(&mut response);
     Ok(response.finish())
@@ -87,6 +109,7 @@ pub async fn rotate_secret(
 ) -> Result<HttpResponse, ManagementError> {
     let grant = authorize(&req, &state, &["update:client_keys"])?;
     let client = management::rotate_secret(&state, &grant, &path).await?;
+    record(&state, &req, EventType::ManagementRotateSecret, &client, &grant);
     Ok(json(HttpResponse::Ok(), &Value::Object(client)))
 }
 
@@ -111,6 +134,28 @@ pub async fn list(
         Value::Array(clients)
     };
     Ok(json(HttpResponse::Ok(), &body))
+}
+
+/// Audits a management operation on `client`, naming the administrator (the token's
+/// subject), never the secret in the response.
+fn record(
+    state: &AppState,
+    req: &HttpRequest,
+    kind: EventType,
+    client: &Map<String, Value>,
+    grant: &AdminGrant,
+) {
+    let id = client.get("client_id").and_then(Value::as_str).unwrap_or_default();
+    let name = client.get("name").and_then(Value::as_str);
+    let details = Details::new().with("admin", grant.subject.as_str());
+    state.shared.audit.record(audit::event(kind, req).with_client(id, name).with_details(details));
+}
+
+/// A body that needs more scope than the endpoint's is a scope refusal too.
+fn audit_scope(state: &AppState, req: &HttpRequest, error: &ManagementError) {
+    if matches!(error, ManagementError::InsufficientScope(_)) {
+        audit::admin_failure(state, req, error);
+    }
 }
 
 fn json(mut response: actix_web::HttpResponseBuilder, body: &Value) -> HttpResponse {

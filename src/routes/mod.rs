@@ -4,6 +4,8 @@ use actix_web::{web, HttpResponse};
 
 use crate::error::ApiError;
 
+/// Audit events from requests, and the log endpoint.
+mod audit;
 /// `Authorization: Bearer` (RFC 6750 §2.1).
 mod bearer;
 /// Reading request bodies as JSON objects, with our errors.
@@ -58,7 +60,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::resource("/clients/{client_id}/rotate-secret")
                         .route(web::post().to(management::rotate_secret)),
-                ),
+                )
+                .route("/logs", web::get().to(audit::logs)),
         );
 }
 

@@ -1,0 +1,109 @@
+//! Audit events from requests, and `GET /api/v2/logs`.
+
+use actix_web::http::header::{self, ContentType};
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::management::authorize;
+use crate::audit::{AuditError, Details, Event, EventType, LogQuery};
+use crate::error::{no_store, ApiError, ManagementError};
+use crate::state::AppState;
+
+/// An event of `kind` with the caller's address and user agent. The address is the
+/// socket's: forwarded headers are not trusted here.
+pub fn event(kind: EventType, req: &HttpRequest) -> Event {
+    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    Event::new(kind).with_origin(ip.as_deref(), agent)
+}
+
+/// Records a client event: the client, and its name where the request carried one.
+pub fn client_event(
+    state: &AppState,
+    kind: EventType,
+    req: &HttpRequest,
+    client_id: &str,
+    name: Option<&str>,
+) {
+    state.shared.audit.record(event(kind, req).with_client(client_id, name));
+}
+
+/// Records a refused registration access token (RFC 7592), never the token itself.
+pub fn token_failure(state: &AppState, req: &HttpRequest, client_id: &str, error: &ApiError) {
+    let reason = match error {
+        ApiError::MissingToken => "missing",
+        ApiError::InvalidToken => "invalid",
+        _ => return,
+    };
+    let details = Details::new().with("reason", reason).with("method", req.method().as_str());
+    state.shared.audit.record(
+        event(EventType::RegistrationTokenFailure, req)
+            .with_client(client_id, None)
+            .with_details(details),
+    );
+}
+
+/// Records a refused admin token or scope.
+pub fn admin_failure(state: &AppState, req: &HttpRequest, error: &ManagementError) {
+    let (kind, details) = match error {
+        ManagementError::MissingToken => {
+            (EventType::AdminTokenFailure, Details::new().with("reason", "missing"))
+        }
+        ManagementError::InvalidToken => {
+            (EventType::AdminTokenFailure, Details::new().with("reason", "invalid"))
+        }
+        ManagementError::InsufficientScope(scopes) => {
+            (EventType::AdminScopeRefused, Details::new().with("required_scope", scopes.as_str()))
+        }
+        _ => return,
+    };
+    let details = details.with("method", req.method().as_str()).with("path", req.path());
+    state.shared.audit.record(event(kind, req).with_details(details));
+}
+
+/// `GET /api/v2/logs` (scope `read:logs`): newest first, `page`/`per_page`, filters
+/// `type` and `client_id`; with `include_totals`, `{start, limit, length, total, logs}`.
+pub async fn logs(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ManagementError> {
+    authorize(&req, &state, &["read:logs"])?;
+    let query: LogQuery = serde_urlencoded_query(req.query_string())?;
+    query.validate().map_err(audit_error)?;
+    let page = state.shared.audit.query(&query).await.map_err(audit_error)?;
+    let logs =
+        serde_json::to_value(&page.events).map_err(|e| ManagementError::Internal(e.to_string()))?;
+    let body = match page.total {
+        Some(total) => serde_json::json!({
+            "start": page.start,
+            "limit": page.limit,
+            "length": page.events.len(),
+            "total": total,
+            "logs": logs,
+        }),
+        None => logs,
+    };
+    let mut response = HttpResponse::Ok();
+    no_store(&mut response);
+    Ok(response.content_type(ContentType::json()).body(body.to_string()))
+}
+
+fn serde_urlencoded_query(query: &str) -> Result<LogQuery, ManagementError> {
+    web::Query::<LogQuery>::from_query(query).map(web::Query::into_inner).map_err(|e| {
+        ManagementError::BadRequest {
+            message: format!("invalid query string: {e}"),
+            code: "invalid_query_string",
+        }
+    })
+}
+
+fn audit_error(e: AuditError) -> ManagementError {
+    match e {
+        AuditError::InvalidQuery(message) => ManagementError::BadRequest {
+            message: message.to_owned(),
+            code: "invalid_query_string",
+        },
+        AuditError::Unavailable(cause) => {
+            ManagementError::Unavailable(crate::store::StoreError::Unavailable(cause))
+        }
+    }
+}
