@@ -4,6 +4,8 @@
 //! Read top to bottom for a tour: configuration and startup, then the HTTP layer, the
 //! registration life cycle, the domain it validates with, and the stores.
 
+/// Who may register: modes, initial access tokens, rate limits, client IPs.
+pub mod access;
 /// Admin tokens for the management API.
 pub mod admin;
 /// Audit log: registrations, changes and failed authentications, in Redis or in process.
@@ -18,10 +20,14 @@ pub mod credentials;
 pub mod domain;
 /// `ApiError`, the one mapping from failures to HTTP.
 pub mod error;
+/// Outbound fetches of client-supplied URLs, guarded against SSRF.
+pub mod fetch;
 /// The server's signing keys.
 pub mod keys;
 /// The management API's client operations.
 pub mod management;
+/// The OpenAPI 3.1 document of every endpoint, generated from the handlers' annotations.
+pub mod openapi;
 /// Register, read, replace, delete.
 pub mod registration;
 /// Route table and handlers.

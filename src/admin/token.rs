@@ -81,8 +81,12 @@ pub fn mint(
     payload.set_issuer(issuer);
     payload.set_audience(vec![audience(issuer)]);
     payload.set_subject(subject);
-    payload.set_issued_at(&now);
-    payload.set_expires_at(&(now + ttl));
+    // Integer NumericDates: RFC 7519 allows fractions, josekit writes them, and many
+    // libraries choke on them.
+    let issued = unix(now);
+    let claim = |e: josekit::JoseError| TokenError::Signing(e.to_string());
+    payload.set_claim("iat", Some(issued.into())).map_err(claim)?;
+    payload.set_claim("exp", Some((issued + ttl.as_secs()).into())).map_err(claim)?;
     payload.set_jwt_id(
         crate::credentials::generate_access_token()
             .map_err(|e| TokenError::Signing(e.to_string()))?

@@ -15,6 +15,8 @@ pub mod localized;
 pub mod metadata;
 /// The Auth0-style client settings a registration maps to.
 pub mod settings;
+/// Software statements (RFC 7591 §2.3): signed client metadata from a trusted issuer.
+pub mod software_statement;
 /// URI rules: redirect URIs, https-only and display URIs.
 pub mod uri;
 /// Auth0 URL settings (callbacks, logout URLs, origins): the one validation and matching rule.

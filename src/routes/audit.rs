@@ -3,9 +3,10 @@
 use actix_web::http::header::{self, ContentType};
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::management::authorize;
+use super::management::{ascii, authorize, bad_query, boolean, number};
 use crate::audit::{AuditError, Details, Event, EventType, LogQuery};
 use crate::error::{no_store, ApiError, ManagementError};
+use crate::openapi::{self, ListLogs};
 use crate::state::AppState;
 
 /// An event of `kind` with the caller's address and user agent. The address is the
@@ -62,12 +63,36 @@ pub fn admin_failure(state: &AppState, req: &HttpRequest, error: &ManagementErro
 
 /// `GET /api/v2/logs` (scope `read:logs`): newest first, `page`/`per_page`, filters
 /// `type` and `client_id`; with `include_totals`, `{start, limit, length, total, logs}`.
+#[utoipa::path(
+    get,
+    path = "/logs",
+    context_path = "/api/v2",
+    impl_for = ListLogs,
+    operation_id = "listLogs",
+    tag = "logs",
+    summary = "Read the audit log",
+    description = "Audit events newest first, a page at a time, optionally filtered by event type and client.",
+    security(("admin_token" = ["read:logs"])),
+    params(openapi::LogListQuery),
+    responses(
+        (status = 200, description = "Events newest first, or with `include_totals=true` a page with totals",
+            body = openapi::LogList, content_type = "application/json",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 400, response = openapi::AdminBadRequest),
+        (status = 401, response = openapi::AdminUnauthorized),
+        (status = 403, response = openapi::AdminForbidden),
+        (status = 503, response = openapi::AdminUnavailable),
+    ),
+)]
 pub async fn logs(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ManagementError> {
     authorize(&req, &state, &["read:logs"])?;
-    let query: LogQuery = serde_urlencoded_query(req.query_string())?;
+    let query: LogQuery = parse_log_query(req.query_string())?;
     query.validate().map_err(audit_error)?;
     let page = state.shared.audit.query(&query).await.map_err(audit_error)?;
     let logs =
@@ -87,13 +112,26 @@ pub async fn logs(
     Ok(response.content_type(ContentType::json()).body(body.to_string()))
 }
 
-fn serde_urlencoded_query(query: &str) -> Result<LogQuery, ManagementError> {
-    web::Query::<LogQuery>::from_query(query).map(web::Query::into_inner).map_err(|e| {
-        ManagementError::BadRequest {
-            message: format!("invalid query string: {e}"),
-            code: "invalid_query_string",
+/// Reads the log query by hand so that every refusal names its parameter.
+fn parse_log_query(query: &str) -> Result<LogQuery, ManagementError> {
+    let mut parsed = LogQuery { per_page: crate::audit::DEFAULT_PER_PAGE, ..LogQuery::default() };
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "page" => parsed.page = number("page", &value, 0, 1_000_000)?,
+            "per_page" => {
+                parsed.per_page = number("per_page", &value, 1, crate::audit::MAX_PER_PAGE)?
+            }
+            "include_totals" => parsed.include_totals = boolean("include_totals", &value)?,
+            "type" => {
+                parsed.r#type = Some(EventType::parse(&value).ok_or_else(|| {
+                    bad_query(&format!("type: unknown event type code {}", ascii(&value)))
+                })?)
+            }
+            "client_id" => parsed.client_id = Some(value.into_owned()),
+            other => return Err(bad_query(&format!("{}: unknown query parameter", ascii(other)))),
         }
-    })
+    }
+    Ok(parsed)
 }
 
 fn audit_error(e: AuditError) -> ManagementError {

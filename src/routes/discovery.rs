@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::domain::vocab::{
     AuthMethod, GrantType, JweAlg, JweEnc, JwsAlg, ResponseType, SubjectType,
 };
+use crate::openapi::{self, Discovery, ServerJwks};
 use crate::state::AppState;
 
 /// Builds the discovery document once, at startup.
@@ -52,10 +53,37 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
     .to_string()
 }
 
+#[utoipa::path(
+    get,
+    path = "/.well-known/openid-configuration",
+    impl_for = Discovery,
+    operation_id = "openidConfiguration",
+    tag = "discovery",
+    summary = "OpenID Provider metadata (OpenID Connect Discovery 1.0 §4)",
+    description = "The same document is served at `/.well-known/oauth-authorization-server` (RFC 8414). The `*_supported` lists are exactly what registration accepts.",
+    responses(
+        (status = 200, description = "The metadata document", body = openapi::DiscoveryDocument,
+            content_type = "application/json",
+            headers(("Cache-Control" = String, description = "`public, max-age=300`"))),
+    ),
+)]
 pub async fn document(state: web::Data<AppState>) -> HttpResponse {
     cacheable(state.shared.discovery.clone())
 }
 
+#[utoipa::path(
+    get,
+    path = super::JWKS_PATH,
+    impl_for = ServerJwks,
+    operation_id = "jwks",
+    tag = "discovery",
+    summary = "The server's public signing keys",
+    responses(
+        (status = 200, description = "JWK Set (RFC 7517 §5)", body = openapi::Jwks,
+            content_type = "application/json",
+            headers(("Cache-Control" = String, description = "`public, max-age=300`"))),
+    ),
+)]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     cacheable(state.shared.server_keys.public_jwks().to_owned())
 }

@@ -8,9 +8,33 @@ use super::bearer;
 use super::body::json_object;
 use crate::audit::EventType;
 use crate::error::{no_store, ApiError};
+use crate::openapi::{self, DeleteRegistration, ReadRegistration, UpdateRegistration};
 use crate::registration::{self, ClientInformation};
 use crate::state::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/{client_id}",
+    context_path = super::REGISTRATION_PATH,
+    impl_for = ReadRegistration,
+    operation_id = "readRegistration",
+    tag = "registration",
+    summary = "Read a registration (RFC 7592 §2.1)",
+    description = "The client's current registration, to the holder of its registration access token. Unknown and deleted clients answer `401` like a wrong token, so clients cannot be enumerated.",
+    params(("client_id" = String, Path, description = "The client's `client_id`")),
+    security(("registration_access_token" = [])),
+    responses(
+        (status = 200, description = "The client information response (RFC 7592 §3)",
+            body = openapi::ClientInformationResponse, content_type = "application/json",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 401, response = openapi::RegistrationUnauthorized),
+        (status = 403, response = openapi::RegistrationForbidden),
+        (status = 503, response = openapi::RegistrationUnavailable),
+    ),
+)]
 pub async fn get(
     req: HttpRequest,
     path: web::Path<String>,
@@ -25,6 +49,34 @@ pub async fn get(
     Ok(ok(info))
 }
 
+#[utoipa::path(
+    put,
+    path = "/{client_id}",
+    context_path = super::REGISTRATION_PATH,
+    impl_for = UpdateRegistration,
+    operation_id = "updateRegistration",
+    tag = "registration",
+    summary = "Replace a registration (RFC 7592 §2.2)",
+    description = "Replaces the client's metadata with the body's; nothing changes unless everything validates. The token is checked before the body, so strangers learn nothing about their request. The registration access token stays the same unless the server runs with `--rotate-registration-access-token`.",
+    params(("client_id" = String, Path, description = "The client's `client_id`")),
+    security(("registration_access_token" = [])),
+    request_body(content = openapi::ClientUpdateRequest, content_type = "application/json",
+        description = "The full client metadata, with `client_id`"),
+    responses(
+        (status = 200, description = "Updated: the client information response (RFC 7592 §3)",
+            body = openapi::ClientInformationResponse, content_type = "application/json",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 400, response = openapi::RegistrationBadRequest),
+        (status = 401, response = openapi::RegistrationUnauthorized),
+        (status = 403, response = openapi::RegistrationForbidden),
+        (status = 413, response = openapi::RegistrationPayloadTooLarge),
+        (status = 415, response = openapi::RegistrationUnsupportedMediaType),
+        (status = 503, response = openapi::RegistrationUnavailable),
+    ),
+)]
 pub async fn put(
     req: HttpRequest,
     path: web::Path<String>,
@@ -43,6 +95,28 @@ pub async fn put(
     Ok(ok(info))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/{client_id}",
+    context_path = super::REGISTRATION_PATH,
+    impl_for = DeleteRegistration,
+    operation_id = "deleteRegistration",
+    tag = "registration",
+    summary = "Delete a registration (RFC 7592 §2.3)",
+    description = "Deletes the client; its registration access token and credentials stop working at once.",
+    params(("client_id" = String, Path, description = "The client's `client_id`")),
+    security(("registration_access_token" = [])),
+    responses(
+        (status = 204, description = "Deleted",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 401, response = openapi::RegistrationUnauthorized),
+        (status = 403, response = openapi::RegistrationForbidden),
+        (status = 503, response = openapi::RegistrationUnavailable),
+    ),
+)]
 pub async fn delete(
     req: HttpRequest,
     path: web::Path<String>,

@@ -13,6 +13,9 @@ use crate::admin::token::{self, AdminGrant};
 use crate::audit::{Details, EventType};
 use crate::error::{no_store, ApiError, ManagementError};
 use crate::management::{self, ListQuery, DEFAULT_PER_PAGE, MAX_PER_PAGE};
+use crate::openapi::{
+    self, CreateClient, DeleteClient, GetClient, ListClients, RotateClientSecret, UpdateClient,
+};
 use crate::state::AppState;
 
 /// Verifies the admin token and that it carries `scopes`; refusals are audited.
@@ -44,6 +47,46 @@ fn verify_grant(
     Ok(grant)
 }
 
+#[utoipa::path(
+    post,
+    path = "/clients",
+    context_path = "/api/v2",
+    impl_for = CreateClient,
+    operation_id = "createClient",
+    tag = "management",
+    summary = "Create a client",
+    description = "Creates a client (first-party unless `is_first_party` is false) on the same store as self-registered clients. It has no registration access token, so RFC 7592 cannot reach it. `client_secret` in the body needs `update:client_keys`; `client_authentication_methods` needs `update:client_credentials`.",
+    security(("admin_token" = ["create:clients"])),
+    request_body(content = openapi::ManagementClientCreate, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created: the client's settings", body = openapi::ManagementClient,
+            content_type = "application/json",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            ),
+            links(
+                ("GetClient" = (operation_id = "getClient",
+                    parameters(("client_id" = "$response.body#/client_id")),
+                    description = "Read the new client; `client_id` from the response")),
+                ("UpdateClient" = (operation_id = "updateClient",
+                    parameters(("client_id" = "$response.body#/client_id")),
+                    description = "Change the new client's settings; `client_id` from the response")),
+                ("RotateClientSecret" = (operation_id = "rotateClientSecret",
+                    parameters(("client_id" = "$response.body#/client_id")),
+                    description = "Rotate the new client's secret; `client_id` from the response")),
+                ("DeleteClient" = (operation_id = "deleteClient",
+                    parameters(("client_id" = "$response.body#/client_id")),
+                    description = "Delete the new client; `client_id` from the response")),
+            )),
+        (status = 400, response = openapi::AdminBadRequest),
+        (status = 401, response = openapi::AdminUnauthorized),
+        (status = 403, response = openapi::AdminForbidden),
+        (status = 413, response = openapi::AdminPayloadTooLarge),
+        (status = 415, response = openapi::AdminUnsupportedMediaType),
+        (status = 503, response = openapi::AdminUnavailable),
+    ),
+)]
 pub async fn create(
     req: HttpRequest,
     payload: web::Payload,
@@ -58,17 +101,70 @@ pub async fn create(
     Ok(json(HttpResponse::Created(), &Value::Object(client)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/clients/{client_id}",
+    context_path = "/api/v2",
+    impl_for = GetClient,
+    operation_id = "getClient",
+    tag = "management",
+    summary = "Read a client",
+    description = "The client's settings; `client_secret` only with `read:client_keys`. A change through RFC 7592 shows here, and the other way round.",
+    security(("admin_token" = ["read:clients"])),
+    params(("client_id" = String, Path, description = "The client's `client_id`"), openapi::ClientFieldsQuery),
+    responses(
+        (status = 200, description = "The client's settings", body = openapi::ManagementClient,
+            content_type = "application/json",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 400, response = openapi::AdminBadRequest),
+        (status = 401, response = openapi::AdminUnauthorized),
+        (status = 403, response = openapi::AdminForbidden),
+        (status = 404, response = openapi::AdminNotFound),
+        (status = 503, response = openapi::AdminUnavailable),
+    ),
+)]
 pub async fn get(
     req: HttpRequest,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ManagementError> {
     let grant = authorize(&req, &state, &["read:clients"])?;
-    let fields = Fields::parse(req.query_string())?;
+    let fields = Fields::parse_only(req.query_string())?;
     let client = management::get(&state, &grant, &path).await?;
     Ok(json(HttpResponse::Ok(), &Value::Object(fields.apply(client))))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/clients/{client_id}",
+    context_path = "/api/v2",
+    impl_for = UpdateClient,
+    operation_id = "updateClient",
+    tag = "management",
+    summary = "Change a client's settings",
+    description = "Applies the body's settings; `null` resets an optional one. Unknown and read-only fields are refused. `client_secret` needs `update:client_keys`; `client_authentication_methods` needs `update:client_credentials`.",
+    security(("admin_token" = ["update:clients"])),
+    params(("client_id" = String, Path, description = "The client's `client_id`")),
+    request_body(content = openapi::ManagementClientUpdate, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Updated: the client's settings", body = openapi::ManagementClient,
+            content_type = "application/json",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 400, response = openapi::AdminBadRequest),
+        (status = 401, response = openapi::AdminUnauthorized),
+        (status = 403, response = openapi::AdminForbidden),
+        (status = 404, response = openapi::AdminNotFound),
+        (status = 413, response = openapi::AdminPayloadTooLarge),
+        (status = 415, response = openapi::AdminUnsupportedMediaType),
+        (status = 503, response = openapi::AdminUnavailable),
+    ),
+)]
 pub async fn update(
     req: HttpRequest,
     path: web::Path<String>,
@@ -84,6 +180,29 @@ pub async fn update(
     Ok(json(HttpResponse::Ok(), &Value::Object(client)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/clients/{client_id}",
+    context_path = "/api/v2",
+    impl_for = DeleteClient,
+    operation_id = "deleteClient",
+    tag = "management",
+    summary = "Delete a client",
+    description = "Deletes the client; its registration access token, if any, dies with it.",
+    security(("admin_token" = ["delete:clients"])),
+    params(("client_id" = String, Path, description = "The client's `client_id`")),
+    responses(
+        (status = 204, description = "Deleted",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 401, response = openapi::AdminUnauthorized),
+        (status = 403, response = openapi::AdminForbidden),
+        (status = 404, response = openapi::AdminNotFound),
+        (status = 503, response = openapi::AdminUnavailable),
+    ),
+)]
 pub async fn delete(
     req: HttpRequest,
     path: web::Path<String>,
@@ -102,6 +221,30 @@ pub async fn delete(
     Ok(response.finish())
 }
 
+#[utoipa::path(
+    post,
+    path = "/clients/{client_id}/rotate-secret",
+    context_path = "/api/v2",
+    impl_for = RotateClientSecret,
+    operation_id = "rotateClientSecret",
+    tag = "management",
+    summary = "Rotate a client's secret",
+    description = "Issues a new client secret at once; the old one stops working with this write. The new secret shows in the response only with `read:client_keys`.",
+    security(("admin_token" = ["update:client_keys"])),
+    params(("client_id" = String, Path, description = "The client's `client_id`")),
+    responses(
+        (status = 200, description = "Rotated: the client's settings", body = openapi::ManagementClient,
+            content_type = "application/json",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 401, response = openapi::AdminUnauthorized),
+        (status = 403, response = openapi::AdminForbidden),
+        (status = 404, response = openapi::AdminNotFound),
+        (status = 503, response = openapi::AdminUnavailable),
+    ),
+)]
 pub async fn rotate_secret(
     req: HttpRequest,
     path: web::Path<String>,
@@ -113,6 +256,30 @@ pub async fn rotate_secret(
     Ok(json(HttpResponse::Ok(), &Value::Object(client)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/clients",
+    context_path = "/api/v2",
+    impl_for = ListClients,
+    operation_id = "listClients",
+    tag = "management",
+    summary = "List clients",
+    description = "Clients in creation order, a page at a time, optionally filtered by `app_type` and `is_first_party`; secrets only with `read:client_keys`.",
+    security(("admin_token" = ["read:clients"])),
+    params(openapi::ClientListQuery),
+    responses(
+        (status = 200, description = "An array of clients, or with `include_totals=true` a page with totals",
+            body = openapi::ClientList, content_type = "application/json",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            )),
+        (status = 400, response = openapi::AdminBadRequest),
+        (status = 401, response = openapi::AdminUnauthorized),
+        (status = 403, response = openapi::AdminForbidden),
+        (status = 503, response = openapi::AdminUnavailable),
+    ),
+)]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -183,6 +350,16 @@ impl Fields {
         Ok(fields)
     }
 
+    /// For single-client reads, where `fields` and `include_fields` are all there is.
+    fn parse_only(query: &str) -> Result<Fields, ManagementError> {
+        for (key, _) in url::form_urlencoded::parse(query.as_bytes()) {
+            if !matches!(key.as_ref(), "fields" | "include_fields") {
+                return Err(bad_query(&format!("{}: unknown query parameter", ascii(&key))));
+            }
+        }
+        Fields::parse(query)
+    }
+
     fn apply(&self, client: Map<String, Value>) -> Map<String, Value> {
         match &self.names {
             None => client,
@@ -230,11 +407,11 @@ impl ListParams {
     }
 }
 
-fn split_list(value: &str) -> Vec<String> {
+pub(super) fn split_list(value: &str) -> Vec<String> {
     value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
-fn boolean(name: &str, value: &str) -> Result<bool, ManagementError> {
+pub(super) fn boolean(name: &str, value: &str) -> Result<bool, ManagementError> {
     match value {
         "true" => Ok(true),
         "false" => Ok(false),
@@ -242,7 +419,12 @@ fn boolean(name: &str, value: &str) -> Result<bool, ManagementError> {
     }
 }
 
-fn number(name: &str, value: &str, min: usize, max: usize) -> Result<usize, ManagementError> {
+pub(super) fn number(
+    name: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<usize, ManagementError> {
     value
         .parse::<usize>()
         .ok()
@@ -250,10 +432,10 @@ fn number(name: &str, value: &str, min: usize, max: usize) -> Result<usize, Mana
         .ok_or_else(|| bad_query(&format!("{name}: must be an integer from {min} to {max}")))
 }
 
-fn bad_query(message: &str) -> ManagementError {
+pub(super) fn bad_query(message: &str) -> ManagementError {
     ManagementError::BadRequest { message: message.to_owned(), code: "invalid_query_string" }
 }
 
-fn ascii(text: &str) -> String {
+pub(super) fn ascii(text: &str) -> String {
     text.chars().take(64).map(|c| if c.is_ascii_graphic() { c } else { '?' }).collect()
 }

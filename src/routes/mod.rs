@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(JWKS_PATH, web::get().to(discovery::jwks))
         .route("/healthz", web::get().to(health::live))
         .route("/readyz", web::get().to(health::ready))
+        .service(web::resource(crate::openapi::OPENAPI_PATH).get(crate::openapi::serve))
         .service(
             web::resource(REGISTRATION_PATH)
                 .route(web::post().to(register::post))

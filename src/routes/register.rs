@@ -7,9 +7,60 @@ use super::audit;
 use super::body::json_object;
 use crate::audit::EventType;
 use crate::error::{no_store, ApiError};
+use crate::openapi::{self, RegisterClient};
 use crate::registration;
 use crate::state::AppState;
 
+#[utoipa::path(
+    post,
+    path = super::REGISTRATION_PATH,
+    impl_for = RegisterClient,
+    operation_id = "register",
+    tag = "registration",
+    summary = "Register a client (RFC 7591 §3.1, OIDC DCR §3.1)",
+    description = "Registers a client from its metadata and returns its credentials: the `client_id`, a `client_secret` when the client needs one, and the registration access token for the RFC 7592 operations. No authentication. Unknown members are ignored.",
+    request_body(content = openapi::ClientMetadataRequest, content_type = "application/json",
+        description = "RFC 7591 client metadata; open: unknown members are ignored"),
+    responses(
+        (status = 201, description = "Registered: the client information response (RFC 7591 §3.2.1)",
+            body = openapi::ClientInformationResponse, content_type = "application/json",
+            headers(
+                ("Cache-Control" = String, description = "`no-store`"),
+                ("Pragma" = String, description = "`no-cache`"),
+            ),
+            links(
+                ("ReadRegistration" = (operation_id = "readRegistration",
+                    parameters(
+                        ("client_id" = "$response.body#/client_id"),
+                        ("header.Authorization" = "Bearer {$response.body#/registration_access_token}"),
+                    ),
+                    description = "Read the registration: path `client_id` from the response, bearer from its `registration_access_token`")),
+                ("UpdateRegistration" = (operation_id = "updateRegistration",
+                    parameters(
+                        ("client_id" = "$response.body#/client_id"),
+                        ("header.Authorization" = "Bearer {$response.body#/registration_access_token}"),
+                    ),
+                    request_body = json!({
+                        "client_id": "$response.body#/client_id",
+                        "redirect_uris": "$response.body#/redirect_uris",
+                        "grant_types": "$response.body#/grant_types",
+                        "response_types": "$response.body#/response_types",
+                        "token_endpoint_auth_method": "$response.body#/token_endpoint_auth_method",
+                    }),
+                    description = "Replace the registration: the body names the client and resends its metadata; bearer from `registration_access_token`")),
+                ("DeleteRegistration" = (operation_id = "deleteRegistration",
+                    parameters(
+                        ("client_id" = "$response.body#/client_id"),
+                        ("header.Authorization" = "Bearer {$response.body#/registration_access_token}"),
+                    ),
+                    description = "Delete the registration; bearer from `registration_access_token`")),
+            )),
+        (status = 400, response = openapi::RegistrationBadRequest),
+        (status = 413, response = openapi::RegistrationPayloadTooLarge),
+        (status = 415, response = openapi::RegistrationUnsupportedMediaType),
+        (status = 503, response = openapi::RegistrationUnavailable),
+    ),
+)]
 pub async fn post(
     req: HttpRequest,
     payload: web::Payload,

@@ -3,8 +3,12 @@
 
 #[macro_use]
 mod helpers;
+#[macro_use]
+mod admin_helpers;
 mod redis_server;
 
+mod admin_tokens;
+mod audit;
 mod config;
 mod discovery;
 mod grants;
@@ -13,6 +17,10 @@ mod keys_and_algs;
 mod lifecycle;
 mod localized;
 mod manage;
+mod management;
+mod management_paging;
+mod management_rules;
+mod management_views;
 mod metadata;
 mod properties;
 mod redirect_uris;

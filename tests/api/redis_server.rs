@@ -125,11 +125,6 @@ impl RedisServer {
         out
     }
 
-    /// Number of keys in the database (`DBSIZE`).
-    pub fn key_count(&self) -> usize {
-        redis::cmd("DBSIZE").query(&mut self.connection()).expect("DBSIZE failed")
-    }
-
     fn launch(&mut self) -> Result<(), String> {
         let binary = find_on_path("redis-server").ok_or_else(|| {
             "redis-server not found on PATH; install Redis (e.g. apt-get install redis-server)"

@@ -1,0 +1,35 @@
+//! Who may register: the registration mode, initial access tokens (RFC 7591 §3), and rate
+//! limits. Everything here is decided before a registration body is even parsed.
+
+use std::str::FromStr;
+
+/// The client's address, through trusted proxies only.
+pub mod client_ip;
+/// Initial access tokens: issue, list, revoke, and consume atomically.
+pub mod iat;
+/// Token-bucket (GCRA) rate limits, shared across instances through Redis.
+pub mod rate;
+
+/// `--registration-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RegistrationMode {
+    /// Anyone may register (RFC 7591 §3 open registration), within the rate limits.
+    Open,
+    /// An initial access token is required.
+    Token,
+    /// Registration answers 403 and discovery stops advertising it.
+    Closed,
+}
+
+impl FromStr for RegistrationMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "open" => Ok(RegistrationMode::Open),
+            "token" => Ok(RegistrationMode::Token),
+            "closed" => Ok(RegistrationMode::Closed),
+            other => Err(format!("unknown registration mode {other:?}: open, token or closed")),
+        }
+    }
+}
