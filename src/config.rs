@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::access::client_ip::{Cidr, TrustedProxies};
+use crate::access::rate::Limit;
+use crate::access::RegistrationMode;
 use crate::domain::metadata::RegistrationPolicy;
 
 #[derive(Debug, Parser)]
@@ -28,6 +31,29 @@ pub enum Command {
     /// Print an admin token for the management API, signed with the keys in the
     /// configured store (needs --redis-url).
     Token(Box<TokenArgs>),
+    /// Initial access tokens (RFC 7591 §3) in the configured store (needs --redis-url).
+    Iat {
+        #[command(subcommand)]
+        command: IatCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IatCommand {
+    /// Issue a token and print it; only its hash is stored.
+    Create(Box<IatCreateArgs>),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct IatCreateArgs {
+    /// Lifetime: seconds, or with a unit (30m, 1h, 1d). Unset: never expires.
+    #[arg(long)]
+    pub expires_in: Option<String>,
+    /// Registrations the token allows; 0 means unlimited.
+    #[arg(long, default_value_t = 1)]
+    pub max_uses: u64,
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -114,6 +140,38 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "REGISTRAR_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Who may register: `open` (anyone), `token` (an initial access token is required),
+    /// `closed` (403, and discovery stops advertising registration).
+    #[arg(long, env = "REGISTRAR_REGISTRATION_MODE", value_enum, default_value = "open")]
+    pub registration_mode: RegistrationMode,
+    /// Registrations per source IP, e.g. `10/min` (a burst of 10, then one every 6 s).
+    /// Unset: no per-IP limit.
+    #[arg(long, env = "REGISTRAR_RATE_LIMIT_PER_IP")]
+    pub rate_limit_per_ip: Option<Limit>,
+    /// Registrations across all sources and instances, e.g. `100/s`. Unset: no limit.
+    #[arg(long, env = "REGISTRAR_RATE_LIMIT_GLOBAL")]
+    pub rate_limit_global: Option<Limit>,
+    /// Proxies whose forwarded-for header is believed, comma-separated IPs or CIDRs.
+    /// Unset: the socket's address is the client's, whatever headers say.
+    #[arg(long, env = "REGISTRAR_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<Cidr>,
+    /// The header trusted proxies write the client address into.
+    #[arg(long, env = "REGISTRAR_CLIENT_IP_HEADER", default_value = "x-forwarded-for")]
+    pub client_ip_header: String,
+    /// JSON file of software statement issuers this server trusts:
+    /// `[{"issuer": "...", "jwks": {...}} | {"issuer": "...", "jwks_uri": "https://..."}]`.
+    #[arg(long, env = "REGISTRAR_TRUSTED_ISSUERS")]
+    pub trusted_issuers: Option<std::path::PathBuf>,
+    /// Refuse registrations without a software statement from a trusted issuer.
+    #[arg(long, env = "REGISTRAR_REQUIRE_SOFTWARE_STATEMENT")]
+    pub require_software_statement: bool,
+    /// Hosts or CIDRs exempt from the outbound fetch address checks (tests, internal
+    /// deployments), comma-separated.
+    #[arg(long, env = "REGISTRAR_FETCH_ALLOW_HOSTS", value_delimiter = ',')]
+    pub fetch_allow_hosts: Vec<String>,
+    /// Allow plain-http outbound fetches. For tests only.
+    #[arg(long, env = "REGISTRAR_FETCH_ALLOW_HTTP", hide = true)]
+    pub fetch_allow_http: bool,
     /// Audit events kept (newest first; a capped Redis stream or an in-process ring).
     #[arg(long, env = "REGISTRAR_AUDIT_MAX_EVENTS", default_value_t = crate::audit::DEFAULT_MAX_EVENTS)]
     pub audit_max_events: usize,
@@ -156,6 +214,20 @@ pub struct Settings {
     pub workers: usize,
     pub log_format: LogFormat,
     pub audit_max_events: usize,
+    pub access: AccessSettings,
+}
+
+/// Who may register, and what outbound fetches may reach.
+#[derive(Debug, Clone)]
+pub struct AccessSettings {
+    pub mode: RegistrationMode,
+    pub per_ip: Option<Limit>,
+    pub global: Option<Limit>,
+    pub proxies: TrustedProxies,
+    pub trusted_issuers: Option<std::path::PathBuf>,
+    pub require_software_statement: bool,
+    pub fetch_allow_hosts: Vec<String>,
+    pub fetch_allow_http: bool,
 }
 
 /// Parses `registrar serve` flags alone, for tests and embedding.
@@ -221,6 +293,19 @@ impl TryFrom<ServeArgs> for Settings {
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
             log_format: args.log_format,
             audit_max_events: args.audit_max_events,
+            access: AccessSettings {
+                mode: args.registration_mode,
+                per_ip: args.rate_limit_per_ip,
+                global: args.rate_limit_global,
+                proxies: TrustedProxies {
+                    ranges: args.trusted_proxies,
+                    header: args.client_ip_header.to_ascii_lowercase(),
+                },
+                trusted_issuers: args.trusted_issuers,
+                require_software_statement: args.require_software_statement,
+                fetch_allow_hosts: args.fetch_allow_hosts,
+                fetch_allow_http: args.fetch_allow_http,
+            },
         })
     }
 }

@@ -32,9 +32,12 @@ pub enum ApiError {
     /// unknown or deleted client, so clients cannot be enumerated (RFC 7592 §2.1).
     #[error("the access token is not valid for this client")]
     InvalidToken,
-    /// 403: the client may not manage itself (RFC 7592 §2.1).
+    /// 403: the client may not manage itself (RFC 7592 §2.1), or registration is closed.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// 429 with `Retry-After`: over a registration rate limit.
+    #[error("too many registrations; retry in {} s", .0.as_secs().max(1))]
+    RateLimited(std::time::Duration),
     #[error("no such resource")]
     NotFound,
     #[error("method not allowed")]
@@ -74,6 +77,7 @@ impl ApiError {
             | ApiError::PayloadTooLarge(_) => "invalid_request",
             ApiError::MissingToken | ApiError::InvalidToken => "invalid_token",
             ApiError::Forbidden(_) => "access_denied",
+            ApiError::RateLimited(_) => "too_many_requests",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed(_) => "invalid_request",
             ApiError::Unavailable(_) => "temporarily_unavailable",
@@ -90,6 +94,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MissingToken | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -120,6 +125,11 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            ApiError::RateLimited(wait) => {
+                // Whole seconds, rounded up (RFC 9110 §10.2.3).
+                let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                response.insert_header((header::RETRY_AFTER, seconds.max(1).to_string()));
             }
             _ => {}
         }

@@ -8,6 +8,8 @@
 pub mod access;
 /// Admin tokens for the management API.
 pub mod admin;
+/// Whether a registration may proceed: mode, rate limits, initial access token.
+pub mod admission;
 /// Audit log: registrations, changes and failed authentications, in Redis or in process.
 pub mod audit;
 /// Time as a dependency.

@@ -1,7 +1,7 @@
 use clap::Parser;
 
 use registrar::admin::token;
-use registrar::config::{Cli, Command, Settings};
+use registrar::config::{Cli, Command, IatCommand, Settings};
 use registrar::credentials::seal::Sealer;
 use registrar::startup::{self, Application};
 use registrar::telemetry;
@@ -31,6 +31,20 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Iat { command: IatCommand::Create(args) } => {
+            let expires_in = args
+                .expires_in
+                .as_deref()
+                .map(token::parse_ttl)
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            let settings = Settings::try_from(args.serve.clone()).map_err(|e| e.to_string())?;
+            let issued = startup::issue_initial_access_token(&settings, expires_in, args.max_uses)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{issued}");
             Ok(())
         }
         Command::Serve(args) => {

@@ -41,17 +41,11 @@ const OIDC_DISCOVERY_PATH: &str = "/.well-known/openid-configuration";
 pub const REGISTRATION_TOKEN: &str = "registration_access_token";
 /// Security scheme of the management API's admin JWTs.
 pub const ADMIN_TOKEN: &str = "admin_token";
-/// Every admin scope, in the order of the issue that defines them.
-pub const ADMIN_SCOPES: [&str; 8] = [
-    "read:clients",
-    "create:clients",
-    "update:clients",
-    "delete:clients",
-    "update:client_keys",
-    "read:client_keys",
-    "update:client_credentials",
-    "read:logs",
-];
+/// Every admin scope (the ones `registrar token` mints).
+pub const ADMIN_SCOPES: &[&str] = crate::admin::token::SCOPES;
+/// Security scheme of RFC 7591's initial access token (optional unless the server runs
+/// with `--registration-mode token`).
+pub const INITIAL_ACCESS_TOKEN: &str = "initial_access_token";
 
 /// Declares one marker type per operation (each handler's `#[utoipa::path(impl_for = ...)]`
 /// implements `utoipa::Path` for it) and the function that adds them all to the document.
@@ -98,6 +92,14 @@ operations! {
     Liveness,
     /// `GET /readyz` (`routes::health::ready`).
     Readiness,
+    /// `GET /api/v2/initial-access-tokens` (`routes::iat::list`; documented by
+    /// [`iat_list`] until the handler carries its own annotation).
+    ListInitialAccessTokens,
+    /// `POST /api/v2/initial-access-tokens` (`routes::iat::create`; see [`iat_create`]).
+    CreateInitialAccessToken,
+    /// `DELETE /api/v2/initial-access-tokens/{id}` (`routes::iat::revoke`; see
+    /// [`iat_revoke`]).
+    RevokeInitialAccessToken,
     /// `GET /openapi.json` ([`serve`]).
     OpenApiDocument,
 }
@@ -150,6 +152,8 @@ fn add<P: utoipa::Path>(doc: &mut openapi::OpenApi) {
             Jwks,
             Jwk,
             HealthStatus,
+            InitialAccessTokenRequest,
+            InitialAccessTokenView,
         ),
         responses(
             RegistrationBadRequest,
@@ -158,6 +162,7 @@ fn add<P: utoipa::Path>(doc: &mut openapi::OpenApi) {
             RegistrationPayloadTooLarge,
             RegistrationUnsupportedMediaType,
             RegistrationUnavailable,
+            RegistrationTooManyRequests,
             AdminBadRequest,
             AdminUnauthorized,
             AdminForbidden,
@@ -208,9 +213,18 @@ impl Modify for Finish {
              shown only with `read:client_keys`. Scopes: {}. Missing, malformed, expired or \
              foreign token: `401`; valid token without the scope: `403` \
              `insufficient_scope` naming it.",
-            ADMIN_SCOPES.map(|s| format!("`{s}`")).join(", ")
+            ADMIN_SCOPES.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
         ));
         components.add_security_scheme(ADMIN_TOKEN, SecurityScheme::Http(admin));
+        let mut iat = Http::new(HttpAuthScheme::Bearer);
+        iat.description = Some(
+            "RFC 7591 §3 initial access token, issued through `POST \
+             /api/v2/initial-access-tokens`. Optional in `--registration-mode open` (a token \
+             that is sent must still be valid), required in `token` mode. Missing where \
+             required, unknown, expired, revoked or used up: `401`."
+                .into(),
+        );
+        components.add_security_scheme(INITIAL_ACCESS_TOKEN, SecurityScheme::Http(iat));
         for (name, open) in [
             ("ClientMetadataRequest", true),
             ("ClientInformationResponse", true),
@@ -517,7 +531,7 @@ pub struct ClientMetadataRequest {
     pub request_object_encryption_enc: Option<String>,
     #[schema(schema_with = jws_alg)]
     pub token_endpoint_auth_signing_alg: Option<String>,
-    #[schema(minimum = 0)]
+    #[schema(schema_with = nullable_unsigned)]
     pub default_max_age: Option<u64>,
     pub require_auth_time: Option<bool>,
     #[schema(schema_with = string_list)]
@@ -618,7 +632,7 @@ pub struct ClientInformationResponse {
     pub subject_type: String,
     #[schema(required = false)]
     pub id_token_signed_response_alg: String,
-    #[schema(required = false)]
+    #[schema(required = false, schema_with = unsigned)]
     pub default_max_age: u64,
     #[schema(required = false)]
     pub require_auth_time: bool,
@@ -653,7 +667,7 @@ fn registration_error_code() -> Schema {
         "enum": [
             "invalid_redirect_uri", "invalid_client_metadata", "invalid_software_statement",
             "unapproved_software_statement", "invalid_request", "invalid_token", "access_denied",
-            "not_found", "temporarily_unavailable", "server_error",
+            "too_many_requests", "not_found", "temporarily_unavailable", "server_error",
         ],
     }))
 }
@@ -702,6 +716,17 @@ pub struct RegistrationPayloadTooLarge(pub RegistrationError);
     headers(("Cache-Control" = String, description = "`no-store`"))
 )]
 pub struct RegistrationUnsupportedMediaType(pub RegistrationError);
+
+/// `429`: over a registration rate limit.
+#[derive(ToResponse)]
+#[response(
+    description = "Over a registration rate limit (`--rate-limit-per-ip`, `--rate-limit-global`; `too_many_requests`)",
+    headers(
+        ("Retry-After" = String, description = "Whole seconds until a registration is let through"),
+        ("Cache-Control" = String, description = "`no-store`"),
+    )
+)]
+pub struct RegistrationTooManyRequests(pub RegistrationError);
 
 /// `503`: the store is away; nothing was written.
 #[derive(ToResponse)]
@@ -1165,6 +1190,126 @@ pub struct HealthStatus {
 }
 
 // ---------------------------------------------------------------------------------------
+// Initial access tokens (`routes::iat`). The operations are documented here, on stubs,
+// until the handlers carry their own `#[utoipa::path]`: move each attribute onto its
+// handler (with `use crate::openapi::{self, <Marker>};`) and delete the stub.
+
+/// `POST /api/v2/initial-access-tokens` body. Other members are refused.
+#[derive(ToSchema)]
+pub struct InitialAccessTokenRequest {
+    /// Lifetime in seconds, 1 to 31536000; absent or null: never expires.
+    #[schema(minimum = 1, maximum = 31536000)]
+    pub expires_in: Option<u64>,
+    /// Registrations the token allows; absent, null or 0: unlimited.
+    #[schema(schema_with = nullable_unsigned)]
+    pub max_uses: Option<u64>,
+    /// Not available yet: any value but null is refused.
+    #[schema(schema_with = null_only)]
+    pub policy: Option<Value>,
+}
+
+/// A JSON integer the server reads as a Rust `u64` (up to 2^64 - 1, more than `int64`).
+fn unsigned() -> Schema {
+    schema(json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }))
+}
+
+fn nullable_unsigned() -> Schema {
+    schema(json!({ "type": ["integer", "null"], "minimum": 0, "maximum": u64::MAX }))
+}
+
+fn null_only() -> Schema {
+    schema(json!({ "type": "null" }))
+}
+
+/// An initial access token as listed; `token` only in the creation response.
+#[derive(ToSchema)]
+pub struct InitialAccessTokenView {
+    /// Handle for revoking; says nothing about the token.
+    pub id: String,
+    /// Seconds since the epoch.
+    pub created_at: i64,
+    /// Seconds since the epoch; 0: never expires.
+    pub expires_at: i64,
+    /// 0: unlimited.
+    #[schema(schema_with = unsigned)]
+    pub max_uses: u64,
+    #[schema(schema_with = unsigned)]
+    pub uses: u64,
+    /// The token itself: shown once, when it is created.
+    #[schema(required = false)]
+    pub token: String,
+}
+
+#[utoipa::path(
+    get,
+    path = "/initial-access-tokens",
+    context_path = "/api/v2",
+    impl_for = ListInitialAccessTokens,
+    operation_id = "listInitialAccessTokens",
+    tag = "management",
+    summary = "List initial access tokens",
+    security(("admin_token" = ["read:initial_access_tokens"])),
+    responses(
+        (status = 200, description = "Every initial access token, without the tokens themselves",
+            body = Vec<InitialAccessTokenView>, content_type = "application/json",
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 503, response = AdminUnavailable),
+    ),
+)]
+#[allow(dead_code)]
+fn iat_list() {}
+
+#[utoipa::path(
+    post,
+    path = "/initial-access-tokens",
+    context_path = "/api/v2",
+    impl_for = CreateInitialAccessToken,
+    operation_id = "createInitialAccessToken",
+    tag = "management",
+    summary = "Issue an initial access token (RFC 7591 §3)",
+    security(("admin_token" = ["create:initial_access_tokens"])),
+    request_body(content = InitialAccessTokenRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Issued: the record, with the token (shown only here)",
+            body = InitialAccessTokenView, content_type = "application/json",
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, response = AdminBadRequest),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 413, response = AdminPayloadTooLarge),
+        (status = 415, response = AdminUnsupportedMediaType),
+        (status = 503, response = AdminUnavailable),
+    ),
+)]
+#[allow(dead_code)]
+fn iat_create() {}
+
+#[utoipa::path(
+    delete,
+    path = "/initial-access-tokens/{id}",
+    context_path = "/api/v2",
+    impl_for = RevokeInitialAccessToken,
+    operation_id = "revokeInitialAccessToken",
+    tag = "management",
+    summary = "Revoke an initial access token",
+    security(("admin_token" = ["delete:initial_access_tokens"])),
+    params(("id" = String, Path, description = "The token's `id`")),
+    responses(
+        (status = 204, description = "Revoked",
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 400, description = "No such token (`inexistent_initial_access_token`)",
+            body = ManagementErrorBody, content_type = "application/json"),
+        (status = 401, response = AdminUnauthorized),
+        (status = 403, response = AdminForbidden),
+        (status = 503, response = AdminUnavailable),
+    ),
+)]
+#[allow(dead_code)]
+fn iat_revoke() {}
+
+// ---------------------------------------------------------------------------------------
 // Query strings.
 
 /// `fields` / `include_fields`: which members each client in the response keeps.
@@ -1230,26 +1375,15 @@ pub struct LogListQuery {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-    use std::sync::Arc;
-    use std::time::{Duration, SystemTime};
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::time::Duration;
 
-    use actix_web::http::{Method, StatusCode};
-    use actix_web::{test as actix_test, web, App, HttpResponse};
     use serde_json::Value;
 
     use super::*;
-    use crate::audit::AuditLog;
-    use crate::clock::SystemClock;
     use crate::config::Settings;
-    use crate::credentials::seal::Sealer;
-    use crate::keys::ServerKeys;
-    use crate::routes;
-    use crate::state::{AppState, Shared};
-    use crate::store::Store;
+    use crate::startup::Application;
 
-    /// What the test app answers for a request no route takes.
-    const UNROUTED: StatusCode = StatusCode::IM_A_TEAPOT;
     const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
     fn served() -> Value {
@@ -1272,108 +1406,92 @@ mod tests {
         out
     }
 
-    /// The same state `startup` builds, on the in-process store, with an admin token that
-    /// carries every scope.
-    async fn state() -> (web::Data<AppState>, String) {
-        let settings = Settings::from_flags(["--listen", "127.0.0.1:0"]).expect("default flags");
-        let sealer = Sealer::from_keys(&Sealer::generate_key().expect("a key"), &[]).expect("key");
-        let store = Store::Memory(Arc::default());
-        let keys = Arc::new(ServerKeys::load_or_create(&store, &sealer).await.expect("keys"));
-        let issuer = "http://registrar.test".to_owned();
-        let token = crate::admin::token::mint(
-            &keys,
-            &issuer,
-            "openapi-test",
-            &ADMIN_SCOPES,
-            Duration::from_secs(300),
-            SystemTime::now(),
-        )
-        .expect("an admin token");
-        let shared = Arc::new(Shared {
-            discovery: routes::discovery::build_document(&settings, &issuer),
-            issuer,
-            sealer,
-            policy: settings.policy.clone(),
-            clock: Arc::new(SystemClock),
-            rotate_registration_access_token: false,
-            max_body_bytes: settings.max_body_bytes,
-            server_keys: keys,
-            audit: AuditLog::memory(100),
-        });
-        (web::Data::new(AppState { store, shared }), token)
+    /// The server as `registrar serve` builds it (in-process store, loopback port 0), and
+    /// an admin token that carries every scope.
+    async fn spawn() -> (String, String, actix_web::dev::ServerHandle) {
+        let settings = Settings::from_flags(["--listen", "127.0.0.1:0", "--workers", "1"])
+            .expect("default flags");
+        let app = Application::build(settings).await.expect("the application builds");
+        let token = app.mint_admin_token(ADMIN_SCOPES, Duration::from_secs(300)).expect("a token");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        (base, token, handle)
     }
 
     fn concrete(path: &str) -> String {
-        path.replace("{client_id}", "no-such-client")
+        path.replace("{client_id}", "no-such-client").replace("{id}", "no-such-id")
     }
 
-    /// Every documented operation is routed (neither the unrouted answer nor 405), and
+    /// What an unknown path answers (`routes::not_found`): no route took the request.
+    fn unrouted(status: reqwest::StatusCode, body: &str) -> bool {
+        status == reqwest::StatusCode::NOT_FOUND
+            && serde_json::from_str::<Value>(body).is_ok_and(|b| b["error"] == "not_found")
+    }
+
+    async fn call(
+        client: &reqwest::Client,
+        method: &str,
+        url: &str,
+        bearer: Option<&str>,
+    ) -> (reqwest::StatusCode, String) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        let mut request = client.request(method, url);
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        (status, response.text().await.expect("a body"))
+    }
+
+    /// Every documented operation is routed (neither the unknown-path answer nor 405), and
     /// what it answers, without credentials and with an all-scope admin token, is one of
     /// its documented status codes.
-    #[actix_web::test]
+    #[tokio::test]
     async fn every_documented_operation_is_routed_and_answers_a_documented_status() {
-        let (data, token) = state().await;
-        let app = actix_test::init_service(
-            App::new()
-                .app_data(data)
-                .configure(routes::configure)
-                .default_service(web::to(|| async { HttpResponse::build(UNROUTED).finish() })),
-        )
-        .await;
+        let (base, token, handle) = spawn().await;
+        let client = reqwest::Client::new();
         let operations = documented_operations();
         assert!(operations.len() >= 17, "{operations:?}");
         for ((method, path), statuses) in &operations {
             for bearer in [None, Some(token.as_str())] {
-                let method = Method::from_bytes(method.as_bytes()).expect("an HTTP method");
-                let mut request =
-                    actix_test::TestRequest::default().method(method.clone()).uri(&concrete(path));
-                if let Some(bearer) = bearer {
-                    request = request.insert_header(("Authorization", format!("Bearer {bearer}")));
-                }
-                let response = actix_test::call_service(&app, request.to_request()).await;
-                let status = response.status();
-                assert_ne!(status, UNROUTED, "{method} {path} is documented but not routed");
-                assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}: 405");
+                let url = format!("{base}{}", concrete(path));
+                let (status, body) = call(&client, method, &url, bearer).await;
+                assert!(!unrouted(status, &body), "{method} {path} is documented but not routed");
+                assert_ne!(status, reqwest::StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
                 assert!(
                     statuses.contains(&status.as_u16().to_string()),
-                    "{method} {path} answered {status}, documented only {statuses:?}"
+                    "{method} {path} answered {status}, documented only {statuses:?}: {body}"
                 );
             }
         }
+        handle.stop(true).await;
     }
 
     /// Methods a documented path does not document reach no handler there.
-    #[actix_web::test]
+    #[tokio::test]
     async fn undocumented_methods_of_documented_paths_reach_no_handler() {
-        let (data, _) = state().await;
-        let app = actix_test::init_service(
-            App::new()
-                .app_data(data)
-                .configure(routes::configure)
-                .default_service(web::to(|| async { HttpResponse::build(UNROUTED).finish() })),
-        )
-        .await;
+        let (base, token, handle) = spawn().await;
+        let client = reqwest::Client::new();
         let operations = documented_operations();
-        let paths: std::collections::BTreeSet<&String> =
-            operations.keys().map(|(_, p)| p).collect();
+        let paths: BTreeSet<&String> = operations.keys().map(|(_, p)| p).collect();
         for path in paths {
             for method in METHODS {
                 if operations.contains_key(&(method.to_owned(), path.clone())) {
                     continue;
                 }
-                let request = actix_test::TestRequest::default()
-                    .method(Method::from_bytes(method.as_bytes()).expect("a method"))
-                    .uri(&concrete(path))
-                    .to_request();
-                let status = actix_test::call_service(&app, request).await.status();
+                let url = format!("{base}{}", concrete(path));
+                let (status, body) = call(&client, method, &url, Some(&token)).await;
                 // Resources answer 405; paths registered with `cfg.route` alone do not
-                // match other methods at all and fall through to the default service.
+                // match other methods at all and answer like an unknown path.
                 assert!(
-                    status == StatusCode::METHOD_NOT_ALLOWED || status == UNROUTED,
+                    status == reqwest::StatusCode::METHOD_NOT_ALLOWED || unrouted(status, &body),
                     "{method} {path} is routed ({status}) but not documented"
                 );
             }
         }
+        handle.stop(true).await;
     }
 
     /// Every route `routes::configure` registers is documented: as many operations per

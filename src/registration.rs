@@ -5,13 +5,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use std::time::{Duration, SystemTime};
+
+use crate::admission::{self, Admission};
 use crate::credentials::seal::Sealer;
 use crate::credentials::{
     generate_access_token, generate_secret, AccessToken, ClientSecret, NewCredentials, TokenHash,
 };
 use crate::domain::metadata::ClientMetadata;
 use crate::domain::settings::AdminSettings;
+use crate::domain::software_statement::{apply_statement, verify_body_statement};
 use crate::error::ApiError;
+use crate::fetch::check_sector_identifier;
 use crate::state::AppState;
 use crate::store::{ClientStore, Snapshot};
 
@@ -93,19 +98,57 @@ pub fn prepare(
 /// RFC 7591 §3.1: registers a client and returns its information and credentials.
 pub async fn register(
     state: &AppState,
-    body: &Map<String, Value>,
+    mut body: Map<String, Value>,
+    admission: &Admission,
 ) -> Result<ClientInformation, ApiError> {
     let shared = &state.shared;
-    let metadata = ClientMetadata::parse(body, &shared.policy)?;
-    let metadata_json = to_raw(&metadata.to_json())?;
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(shared.clock.now().max(0) as u64);
+    // RFC 7591 §2.3: a verified statement's claims win over the body's members.
+    let statement = verify_body_statement(&body, &shared.access.statements, now)?;
+    if let Some(claims) = &statement {
+        apply_statement(&mut body, claims);
+    }
+    let metadata = ClientMetadata::parse(&body, &shared.policy)?;
+    check_sector(state, &metadata).await?;
+    let mut registered = metadata.to_json();
+    if let Some(Value::String(jwt)) = body.get("software_statement").filter(|_| statement.is_some())
+    {
+        // RFC 7591 §3.2.1: the statement is returned as sent.
+        registered.insert("software_statement".into(), jwt.clone().into());
+    }
+    let metadata_json = to_raw(&registered)?;
+    // Only now, with a registration known to be valid, is a token use taken.
+    admission::consume(state, admission).await?;
+    let stored = store_new(state, &metadata, &metadata_json).await;
+    if stored.is_err() {
+        admission::refund(state, admission).await;
+    }
+    stored
+}
+
+async fn store_new(
+    state: &AppState,
+    metadata: &ClientMetadata,
+    metadata_json: &RawValue,
+) -> Result<ClientInformation, ApiError> {
+    let shared = &state.shared;
     for _ in 0..MAX_ATTEMPTS {
-        let new = prepare(&shared.sealer, shared.clock.now(), &metadata, &metadata_json)?;
+        let new = prepare(&shared.sealer, shared.clock.now(), metadata, metadata_json)?;
         // A taken ID needs 2^64 registrations to be likely; draw again rather than fail.
         if state.store.create(&new.record.client_id, new.record.issued_at, &new.bytes).await? {
             return information(state, &new.record, new.secret.as_ref(), &new.token);
         }
     }
     Err(ApiError::Internal("could not allocate a unique client_id".into()))
+}
+
+/// OIDC DCR §5: a sector_identifier_uri is fetched (through the SSRF-guarded fetcher) and
+/// must list every redirect URI.
+async fn check_sector(state: &AppState, metadata: &ClientMetadata) -> Result<(), ApiError> {
+    let Some(sector) = &metadata.sector_identifier_uri else { return Ok(()) };
+    let redirects: Vec<&str> = metadata.redirect_uris.iter().map(|u| u.as_str()).collect();
+    check_sector_identifier(&state.shared.access.fetcher, sector.as_str(), &redirects).await?;
+    Ok(())
 }
 
 /// RFC 7592 §2.1: the current registration, to the holder of its access token.
@@ -133,6 +176,7 @@ pub async fn replace(
     let body = &body?;
     check_update_body(client_id, body)?;
     let metadata = ClientMetadata::parse(body, &state.shared.policy)?;
+    check_sector(state, &metadata).await?;
     let metadata_json = to_raw(&metadata.to_json())?;
     for _ in 0..MAX_ATTEMPTS {
         let (current, snapshot) = attempt;

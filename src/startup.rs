@@ -8,14 +8,18 @@ use std::time::{Duration, SystemTime};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 
+use crate::access::iat::TokenStore;
+use crate::access::rate::RateLimiter;
 use crate::admin::token::{self, TokenError};
 use crate::audit::AuditLog;
-use crate::clock::SystemClock;
+use crate::clock::{Clock, SystemClock};
 use crate::config::{Settings, StoreSettings};
 use crate::credentials::seal::{SealError, Sealer};
+use crate::domain::software_statement::{StatementPolicy, TrustedIssuer};
+use crate::fetch::{FetchPolicy, Fetcher};
 use crate::keys::{KeyError, ServerKeys};
 use crate::routes;
-use crate::state::{AppState, Shared};
+use crate::state::{Access, AppState, Shared};
 use crate::store::memory::MemoryStore;
 use crate::store::redis::{RedisConfig, Timeouts};
 use crate::store::{ClientStore, Store, StoreError};
@@ -37,7 +41,9 @@ pub enum StartupError {
     Keys(#[from] KeyError),
     #[error(transparent)]
     Token(#[from] TokenError),
-    #[error("admin tokens need a shared store: with the in-process store only the running server knows its keys; configure --redis-url")]
+    #[error("{0}")]
+    Access(String),
+    #[error("this command needs a shared store: with the in-process store only the running server knows its keys and tokens; configure --redis-url")]
     NeedsSharedStore,
 }
 
@@ -81,6 +87,26 @@ pub async fn mint_admin_token(
     Ok(token::mint(&keys, &issuer, subject, scopes, ttl, SystemTime::now())?)
 }
 
+/// `registrar iat create`: issues an initial access token in the configured store and
+/// returns it (the only time it is shown).
+pub async fn issue_initial_access_token(
+    settings: &Settings,
+    expires_in: Option<Duration>,
+    max_uses: u64,
+) -> Result<String, StartupError> {
+    if matches!(settings.store, StoreSettings::Memory) {
+        return Err(StartupError::NeedsSharedStore);
+    }
+    let access = build_access(settings).await?;
+    let now = SystemClock.now();
+    let (token, _) = access
+        .tokens
+        .issue(now, expires_in.map(|d| d.as_secs()), max_uses, None)
+        .await
+        .map_err(|e| StartupError::Access(e.to_string()))?;
+    Ok(token.expose().to_owned())
+}
+
 fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> {
     let sealer = match &settings.secret_key {
         Some(key) => Sealer::from_keys(key, &settings.previous_secret_keys)?,
@@ -99,6 +125,79 @@ fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> 
         }
     };
     Ok((backend, sealer))
+}
+
+/// Rate limits and initial access tokens live beside the clients (Redis, so they hold
+/// across instances); the fetcher and the trusted statement issuers are built once.
+async fn build_access(settings: &Settings) -> Result<Access, StartupError> {
+    let access = &settings.access;
+    let (limiter, tokens) = match &settings.store {
+        StoreSettings::Memory => (RateLimiter::memory(), TokenStore::memory()),
+        StoreSettings::Redis { url, prefix, timeout } => {
+            let config = redis::aio::ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(*timeout))
+                .set_response_timeout(Some(*timeout));
+            let conn = redis::Client::open(url.as_str())
+                .and_then(|c| redis::aio::ConnectionManager::new_lazy_with_config(c, config))
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            (
+                RateLimiter::Redis { conn: conn.clone(), prefix: prefix.clone() },
+                TokenStore::Redis { conn, prefix: prefix.clone() },
+            )
+        }
+    };
+    let fetcher = Fetcher::new(FetchPolicy {
+        allow_hosts: access.fetch_allow_hosts.clone(),
+        allow_http: access.fetch_allow_http,
+        ..FetchPolicy::default()
+    })
+    .map_err(|e| StartupError::Access(format!("outbound fetcher: {e}")))?;
+    let trusted = match &access.trusted_issuers {
+        Some(path) => load_trusted_issuers(path, &fetcher).await?,
+        None => Vec::new(),
+    };
+    Ok(Access {
+        mode: access.mode,
+        per_ip: access.per_ip,
+        global: access.global,
+        limiter,
+        proxies: access.proxies.clone(),
+        tokens,
+        statements: StatementPolicy {
+            trusted,
+            required: access.require_software_statement,
+            ..StatementPolicy::default()
+        },
+        fetcher,
+    })
+}
+
+/// `[{"issuer": ..., "jwks": {...}} | {"issuer": ..., "jwks_uri": "https://..."}]`; key
+/// sets behind a URI are fetched once, at start, through the guarded fetcher.
+async fn load_trusted_issuers(
+    path: &std::path::Path,
+    fetcher: &Fetcher,
+) -> Result<Vec<TrustedIssuer>, StartupError> {
+    let fail = |why: String| StartupError::Access(format!("{}: {why}", path.display()));
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let entries: Vec<serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| fail(e.to_string()))?;
+    let mut trusted = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let issuer =
+            entry["issuer"].as_str().ok_or_else(|| fail("an entry has no issuer".into()))?;
+        let jwks = match (&entry["jwks"], entry["jwks_uri"].as_str()) {
+            (serde_json::Value::Object(_), None) => entry["jwks"].clone(),
+            (serde_json::Value::Null, Some(uri)) => {
+                fetcher.get_json(uri).await.map_err(|e| fail(format!("{issuer}: {e}")))?
+            }
+            _ => return Err(fail(format!("{issuer}: give exactly one of jwks and jwks_uri"))),
+        };
+        trusted.push(
+            TrustedIssuer::from_jwks(issuer, &jwks).map_err(|e| fail(format!("{issuer}: {e}")))?,
+        );
+    }
+    Ok(trusted)
 }
 
 /// Waits for the store, then loads (or on first start creates) the server's keys.
@@ -126,6 +225,7 @@ impl Application {
                     .map_err(|e| StoreError::Unavailable(e.to_string()))?
             }
         };
+        let access = build_access(&settings).await?;
         let shared = Arc::new(Shared {
             discovery: routes::discovery::build_document(&settings, &issuer),
             issuer: issuer.clone(),
@@ -136,6 +236,7 @@ impl Application {
             max_body_bytes: settings.max_body_bytes,
             server_keys: server_keys.clone(),
             audit,
+            access,
         });
         let keys = server_keys;
         let server = HttpServer::new(move || {

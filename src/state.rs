@@ -2,10 +2,16 @@
 
 use std::sync::Arc;
 
+use crate::access::client_ip::TrustedProxies;
+use crate::access::iat::TokenStore;
+use crate::access::rate::{Limit, RateLimiter};
+use crate::access::RegistrationMode;
 use crate::audit::AuditLog;
 use crate::clock::Clock;
 use crate::credentials::seal::Sealer;
 use crate::domain::metadata::RegistrationPolicy;
+use crate::domain::software_statement::StatementPolicy;
+use crate::fetch::Fetcher;
 use crate::keys::ServerKeys;
 use crate::store::Store;
 
@@ -28,6 +34,19 @@ pub struct Shared {
     /// The discovery document, serialized once.
     pub discovery: String,
     pub audit: AuditLog,
+    pub access: Access,
+}
+
+/// Who may register, and how the server reaches out.
+pub struct Access {
+    pub mode: RegistrationMode,
+    pub per_ip: Option<Limit>,
+    pub global: Option<Limit>,
+    pub limiter: RateLimiter,
+    pub proxies: TrustedProxies,
+    pub tokens: TokenStore,
+    pub statements: StatementPolicy,
+    pub fetcher: Fetcher,
 }
 
 impl Shared {

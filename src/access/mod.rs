@@ -1,8 +1,6 @@
 //! Who may register: the registration mode, initial access tokens (RFC 7591 §3), and rate
 //! limits. Everything here is decided before a registration body is even parsed.
 
-use std::str::FromStr;
-
 /// The client's address, through trusted proxies only.
 pub mod client_ip;
 /// Initial access tokens: issue, list, revoke, and consume atomically.
@@ -19,17 +17,4 @@ pub enum RegistrationMode {
     Token,
     /// Registration answers 403 and discovery stops advertising it.
     Closed,
-}
-
-impl FromStr for RegistrationMode {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "open" => Ok(RegistrationMode::Open),
-            "token" => Ok(RegistrationMode::Token),
-            "closed" => Ok(RegistrationMode::Closed),
-            other => Err(format!("unknown registration mode {other:?}: open, token or closed")),
-        }
-    }
 }

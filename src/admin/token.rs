@@ -20,6 +20,9 @@ pub const SCOPES: &[&str] = &[
     "read:client_keys",
     "update:client_credentials",
     "read:logs",
+    "create:initial_access_tokens",
+    "read:initial_access_tokens",
+    "delete:initial_access_tokens",
 ];
 
 /// Longest lifetime the CLI will mint; admin tokens are bearer credentials.

@@ -44,6 +44,8 @@ pub struct ClientMetadata {
     pub jwks: Option<PublicJwkSet>,
     pub jwks_uri: Option<CheckedUri>,
     pub subject_type: SubjectType,
+    /// Fetched and checked against the redirect URIs by the caller (OIDC DCR §5).
+    pub sector_identifier_uri: Option<CheckedUri>,
     pub id_token_signed_response_alg: JwsAlg,
     pub id_token_encryption: Option<Encryption>,
     pub userinfo_signed_response_alg: Option<JwsAlg>,
@@ -73,12 +75,8 @@ impl ClientMetadata {
         policy: &RegistrationPolicy,
     ) -> Result<Self, MetadataError> {
         let f = Fields::new(body);
-        if f.has("software_statement") {
-            // RFC 7591 §3.1.1: statements are not verified yet, so none is approved.
-            return Err(MetadataError::UnapprovedSoftwareStatement(
-                "software_statement: software statements are not accepted by this server".into(),
-            ));
-        }
+        // `software_statement` is verified and applied by the caller before this parse
+        // (RFC 7591 §2.3); here it is an unknown member like any other.
         // Type-check redirect_uris first: a malformed list is an invalid_redirect_uri
         // whatever else is wrong (OIDC DCR §3.3).
         let raw_redirects = f
@@ -137,8 +135,14 @@ impl ClientMetadata {
         }
 
         let algs = Algorithms::read(&f, &response_types, token_endpoint_auth_method, has_keys)?;
+        let sector_identifier_uri = f
+            .string("sector_identifier_uri")?
+            .map(|raw| check_https_uri(raw, false))
+            .transpose()
+            .map_err(|why| MetadataError::field("sector_identifier_uri", why))?;
         let client = ClientMetadata {
-            subject_type: read_subject_type(&f, &redirect_uris)?,
+            subject_type: read_subject_type(&f, &redirect_uris, sector_identifier_uri.as_ref())?,
+            sector_identifier_uri,
             contacts: read_contacts(&f)?,
             client_name: Localized::read(&f, "client_name", check_name)?,
             client_uri: Localized::read(&f, "client_uri", display_uri)?,
@@ -243,6 +247,11 @@ impl ClientMetadata {
         }
         insert_opt(&mut out, "jwks_uri", self.jwks_uri.as_ref().map(CheckedUri::as_str));
         out.insert("subject_type".into(), self.subject_type.as_str().into());
+        insert_opt(
+            &mut out,
+            "sector_identifier_uri",
+            self.sector_identifier_uri.as_ref().map(CheckedUri::as_str),
+        );
         out.insert(
             "id_token_signed_response_alg".into(),
             self.id_token_signed_response_alg.as_str().into(),
@@ -518,24 +527,20 @@ fn encryption(
 }
 
 /// OIDC Core §8: pairwise subjects are computed per sector, the redirect URI host when
-/// there is one host. Several hosts need a sector_identifier_uri, which this server
-/// cannot fetch yet, so it refuses that member rather than accept it unverified (§5).
+/// there is one host; several hosts need a sector_identifier_uri. The URI itself is
+/// fetched and checked by the caller (OIDC DCR §5), which can do I/O; this only checks
+/// its form.
 fn read_subject_type(
     f: &Fields<'_>,
     redirects: &[CheckedUri],
+    sector: Option<&CheckedUri>,
 ) -> Result<SubjectType, MetadataError> {
-    if f.has("sector_identifier_uri") {
-        return Err(MetadataError::field(
-            "sector_identifier_uri",
-            "not supported by this server; register redirect URIs on one host instead",
-        ));
-    }
     let subject = match f.string("subject_type")? {
         None => SubjectType::Public,
         Some(v) => SubjectType::parse(v)
             .ok_or_else(|| unsupported("subject_type", &SubjectType::wire_values()))?,
     };
-    if subject == SubjectType::Pairwise {
+    if subject == SubjectType::Pairwise && sector.is_none() {
         let mut hosts = redirects.iter().filter_map(CheckedUri::host);
         if let Some(first) = hosts.next() {
             if hosts.any(|h| h != first) {

@@ -186,11 +186,6 @@ fn invalid_metadata_is_refused_with_the_field_named() {
             "logo_uri",
         ),
         (
-            with_redirect(json!({ "software_statement": "e30.e30.sig" })),
-            "unapproved_software_statement",
-            "software_statement",
-        ),
-        (
             with_redirect(
                 json!({ "token_endpoint_auth_method": "none", "id_token_signed_response_alg": "HS256" }),
             ),

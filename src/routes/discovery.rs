@@ -7,6 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use super::{JWKS_PATH, REGISTRATION_PATH};
+use crate::access::RegistrationMode;
 use crate::config::Settings;
 use crate::domain::vocab::{
     AuthMethod, GrantType, JweAlg, JweEnc, JwsAlg, ResponseType, SubjectType,
@@ -22,7 +23,7 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
     let signing: Vec<&str> =
         JwsAlg::ALL.iter().filter(|a| **a != JwsAlg::None).map(|a| a.as_str()).collect();
     let with_none: Vec<&str> = JwsAlg::wire_values();
-    json!({
+    let mut document = json!({
         "issuer": issuer,
         "authorization_endpoint": endpoint(&settings.authorization_endpoint, "/authorize"),
         "token_endpoint": endpoint(&settings.token_endpoint, "/oauth/token"),
@@ -49,8 +50,14 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
         "request_parameter_supported": true,
         "request_uri_parameter_supported": true,
         "require_request_uri_registration": true,
-    })
-    .to_string()
+    });
+    // A closed server does not invite registrations (issue 5: discovery stops advertising).
+    if settings.access.mode == RegistrationMode::Closed {
+        if let Some(doc) = document.as_object_mut() {
+            doc.remove("registration_endpoint");
+        }
+    }
+    document.to_string()
 }
 
 #[utoipa::path(

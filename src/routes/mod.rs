@@ -1,5 +1,6 @@
 //! HTTP: the one route table, and thin handlers over `registration`.
 
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 use crate::error::ApiError;
@@ -7,13 +8,15 @@ use crate::error::ApiError;
 /// Audit events from requests, and the log endpoint.
 mod audit;
 /// `Authorization: Bearer` (RFC 6750 §2.1).
-mod bearer;
+pub(crate) mod bearer;
 /// Reading request bodies as JSON objects, with our errors.
 mod body;
 /// Discovery and the server's JWKS.
 pub mod discovery;
 /// Liveness and readiness.
 mod health;
+/// Initial access tokens in the management API.
+mod iat;
 /// RFC 7592 client configuration endpoint.
 mod manage;
 /// Management API: `/api/v2/clients`.
@@ -35,11 +38,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource(crate::openapi::OPENAPI_PATH).get(crate::openapi::serve))
         .service(
             web::resource(REGISTRATION_PATH)
+                .wrap(cors(&["POST"]))
                 .route(web::post().to(register::post))
                 .default_service(web::to(|| not_allowed("POST"))),
         )
         .service(
             web::resource(format!("{REGISTRATION_PATH}/{{client_id}}"))
+                .wrap(cors(&["GET", "PUT", "DELETE"]))
                 .route(web::get().to(manage::get))
                 .route(web::put().to(manage::put))
                 .route(web::delete().to(manage::delete))
@@ -62,8 +67,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     web::resource("/clients/{client_id}/rotate-secret")
                         .route(web::post().to(management::rotate_secret)),
                 )
-                .route("/logs", web::get().to(audit::logs)),
+                .route("/logs", web::get().to(audit::logs))
+                .service(
+                    web::resource("/initial-access-tokens")
+                        .route(web::get().to(iat::list))
+                        .route(web::post().to(iat::create)),
+                )
+                .route("/initial-access-tokens/{id}", web::delete().to(iat::revoke)),
         );
+}
+
+/// CORS for the registration endpoints (OIDC DCR §3, §4), so browser apps can register
+/// themselves: any origin, never credentials (the bearer token is the credential, sent
+/// explicitly), so no origin is ever reflected together with `Allow-Credentials`.
+fn cors(methods: &[&'static str]) -> actix_cors::Cors {
+    actix_cors::Cors::default()
+        .allow_any_origin()
+        .send_wildcard()
+        .allowed_methods(methods.iter().copied())
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([header::WWW_AUTHENTICATE, header::RETRY_AFTER])
+        .max_age(3600)
 }
 
 /// Unknown paths answer JSON like everything else.

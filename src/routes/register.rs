@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::audit;
 use super::body::json_object;
+use crate::admission;
 use crate::audit::EventType;
 use crate::error::{no_store, ApiError};
 use crate::openapi::{self, RegisterClient};
@@ -18,7 +19,8 @@ use crate::state::AppState;
     operation_id = "register",
     tag = "registration",
     summary = "Register a client (RFC 7591 §3.1, OIDC DCR §3.1)",
-    description = "Registers a client from its metadata and returns its credentials: the `client_id`, a `client_secret` when the client needs one, and the registration access token for the RFC 7592 operations. No authentication. Unknown members are ignored.",
+    description = "Registers a client from its metadata and returns its credentials: the `client_id`, a `client_secret` when the client needs one, and the registration access token for the RFC 7592 operations. An initial access token is optional in `--registration-mode open` (one that is sent must be valid) and required in `token` mode; `closed` answers 403. Unknown members are ignored.",
+    security((), ("initial_access_token" = [])),
     request_body(content = openapi::ClientMetadataRequest, content_type = "application/json",
         description = "RFC 7591 client metadata; open: unknown members are ignored"),
     responses(
@@ -56,8 +58,12 @@ use crate::state::AppState;
                     description = "Delete the registration; bearer from `registration_access_token`")),
             )),
         (status = 400, response = openapi::RegistrationBadRequest),
+        (status = 401, description = "Initial access token missing where required, or unknown, expired, revoked or used up", body = openapi::RegistrationError, content_type = "application/json",
+            headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"registrar\"`, with `error=\"invalid_token\"` when a token was sent"))),
+        (status = 403, description = "Registration is closed on this server (`--registration-mode closed`; `access_denied`)", body = openapi::RegistrationError, content_type = "application/json"),
         (status = 413, response = openapi::RegistrationPayloadTooLarge),
         (status = 415, response = openapi::RegistrationUnsupportedMediaType),
+        (status = 429, response = openapi::RegistrationTooManyRequests),
         (status = 503, response = openapi::RegistrationUnavailable),
     ),
 )]
@@ -66,9 +72,11 @@ pub async fn post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let admission = admission::admit(&state, &req).await?;
     let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
-    let info = registration::register(&state, &body).await?;
-    let name = body.get("client_name").and_then(serde_json::Value::as_str);
+    let name = body.get("client_name").and_then(serde_json::Value::as_str).map(str::to_owned);
+    let info = registration::register(&state, body, &admission).await?;
+    let name = name.as_deref();
     audit::client_event(&state, EventType::Registration, &req, &info.client_id, name);
     let mut response = HttpResponse::Created();
     no_store(&mut response);

@@ -1,0 +1,90 @@
+//! Whether a registration may proceed, decided before its body is read: the registration
+//! mode, the rate limits (per source IP and global, shared through Redis), and the initial
+//! access token (RFC 7591 §3), which is only checked here and consumed once the
+//! registration is known to be valid.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use actix_web::HttpRequest;
+
+use crate::access::iat::{InitialAccessToken, Refusal};
+use crate::access::RegistrationMode;
+use crate::credentials::AccessToken;
+use crate::error::ApiError;
+use crate::routes::bearer;
+use crate::state::AppState;
+
+/// A registration let through the door.
+pub struct Admission {
+    pub ip: IpAddr,
+    /// The initial access token presented, to consume when the registration succeeds.
+    pub token: Option<(AccessToken, InitialAccessToken)>,
+}
+
+pub async fn admit(state: &AppState, req: &HttpRequest) -> Result<Admission, ApiError> {
+    let access = &state.shared.access;
+    if access.mode == RegistrationMode::Closed {
+        return Err(ApiError::Forbidden("registration is closed on this server"));
+    }
+    let ip = client_ip(state, req);
+    if let Some(limit) = access.per_ip {
+        access.limiter.check(&format!("ip:{ip}"), limit).await?.map_err(ApiError::RateLimited)?;
+    }
+    if let Some(limit) = access.global {
+        access.limiter.check("global", limit).await?.map_err(ApiError::RateLimited)?;
+    }
+    let token = match bearer::token(req) {
+        // RFC 6750 §3.1: a token that is required but absent gets a bare challenge.
+        Err(ApiError::MissingToken) if access.mode == RegistrationMode::Token => {
+            return Err(ApiError::MissingToken)
+        }
+        Err(ApiError::MissingToken) => None,
+        Err(e) => return Err(e),
+        // A token presented in open mode must still be a valid one: a client that sends
+        // a wrong token expects to be told.
+        Ok(token) => Some(check(state, token, false).await?),
+    };
+    Ok(Admission { ip, token })
+}
+
+/// Takes one use of the admission's token, atomically; a token used up meanwhile refuses
+/// the registration.
+pub async fn consume(state: &AppState, admission: &Admission) -> Result<(), ApiError> {
+    match &admission.token {
+        Some((token, _)) => check(state, token.clone(), true).await.map(drop),
+        None => Ok(()),
+    }
+}
+
+/// Gives a use back after a registration that failed once its token was consumed.
+pub async fn refund(state: &AppState, admission: &Admission) {
+    if let Some((token, _)) = &admission.token {
+        if let Err(e) = state.shared.access.tokens.refund(token).await {
+            tracing::warn!(error = %e, "could not refund an initial access token use");
+        }
+    }
+}
+
+async fn check(
+    state: &AppState,
+    token: AccessToken,
+    consume: bool,
+) -> Result<(AccessToken, InitialAccessToken), ApiError> {
+    let now = state.shared.clock.now();
+    let checked =
+        state.shared.access.tokens.check(&token, now, consume).await.map_err(|e| match e {
+            crate::access::iat::IatError::Store(e) => ApiError::Unavailable(e),
+            other => ApiError::Internal(other.to_string()),
+        })?;
+    match checked {
+        Ok(record) => Ok((token, record)),
+        Err(Refusal::Unknown | Refusal::Expired | Refusal::UsedUp) => Err(ApiError::InvalidToken),
+    }
+}
+
+fn client_ip(state: &AppState, req: &HttpRequest) -> IpAddr {
+    let peer = req.peer_addr().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+    let proxies = &state.shared.access.proxies;
+    let forwarded = req.headers().get(proxies.header.as_str()).and_then(|v| v.to_str().ok());
+    proxies.client_ip(peer, forwarded)
+}

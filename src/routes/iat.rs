@@ -1,0 +1,112 @@
+//! `/api/v2/initial-access-tokens`: issue, list and revoke initial access tokens
+//! (RFC 7591 §3) through the management API.
+
+use actix_web::http::header::ContentType;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+
+use super::body::json_object;
+use super::management::authorize;
+use crate::access::iat::{IatError, InitialAccessToken};
+use crate::error::{no_store, ManagementError};
+use crate::state::AppState;
+
+/// Longest lifetime an initial access token may be given: a year.
+const MAX_EXPIRES_IN: u64 = 365 * 86_400;
+
+pub async fn create(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ManagementError> {
+    authorize(&req, &state, &["create:initial_access_tokens"])?;
+    let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
+    for key in body.keys() {
+        if !matches!(key.as_str(), "expires_in" | "max_uses" | "policy") {
+            return Err(invalid(&format!("{}: unknown field", super::management::ascii(key))));
+        }
+    }
+    let expires_in = match body.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|s| (1..=MAX_EXPIRES_IN).contains(s))
+                .ok_or_else(|| invalid("expires_in: seconds, from 1 to 31536000"))?,
+        ),
+    };
+    let max_uses = match body.get("max_uses") {
+        None | Some(Value::Null) => 0,
+        Some(v) => {
+            v.as_u64().ok_or_else(|| invalid("max_uses: a non-negative integer (0: unlimited)"))?
+        }
+    };
+    if body.get("policy").is_some_and(|p| !p.is_null()) {
+        return Err(invalid("policy: registration policies are not available on this server yet"));
+    }
+    let now = state.shared.clock.now();
+    let (token, record) = state
+        .shared
+        .access
+        .tokens
+        .issue(now, expires_in, max_uses, None)
+        .await
+        .map_err(store_error)?;
+    let mut view = describe(&record);
+    view.insert("token".into(), token.expose().into());
+    Ok(json_response(HttpResponse::Created(), &Value::Object(view)))
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ManagementError> {
+    authorize(&req, &state, &["read:initial_access_tokens"])?;
+    let tokens = state.shared.access.tokens.list().await.map_err(store_error)?;
+    let body = Value::Array(tokens.iter().map(|t| Value::Object(describe(t))).collect());
+    Ok(json_response(HttpResponse::Ok(), &body))
+}
+
+pub async fn revoke(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ManagementError> {
+    authorize(&req, &state, &["delete:initial_access_tokens"])?;
+    if !state.shared.access.tokens.revoke(&path).await.map_err(store_error)? {
+        return Err(ManagementError::BadRequest {
+            message: "id: no such initial access token".into(),
+            code: "inexistent_initial_access_token",
+        });
+    }
+    let mut response = HttpResponse::NoContent();
+    no_store(&mut response);
+    Ok(response.finish())
+}
+
+/// A token's record as shown: never the token, which exists only in the create response.
+fn describe(record: &InitialAccessToken) -> serde_json::Map<String, Value> {
+    let view = json!({
+        "id": record.id,
+        "created_at": record.created_at,
+        "expires_at": record.expires_at,
+        "max_uses": record.max_uses,
+        "uses": record.uses,
+    });
+    view.as_object().cloned().unwrap_or_default()
+}
+
+fn json_response(mut response: actix_web::HttpResponseBuilder, body: &Value) -> HttpResponse {
+    no_store(&mut response);
+    response.content_type(ContentType::json()).body(body.to_string())
+}
+
+fn invalid(message: &str) -> ManagementError {
+    ManagementError::BadRequest { message: message.to_owned(), code: "invalid_body" }
+}
+
+fn store_error(e: IatError) -> ManagementError {
+    match e {
+        IatError::Store(e) => ManagementError::Unavailable(e),
+        other => ManagementError::Internal(other.to_string()),
+    }
+}
