@@ -20,3 +20,4 @@ cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 cargo test --all-targets
 ./scripts/interop.sh
+./scripts/schemathesis.sh

@@ -178,6 +178,8 @@ pub enum ManagementError {
     InsufficientScope(String),
     #[error("the client does not exist")]
     NotFound,
+    #[error("no such initial access token")]
+    NoSuchToken,
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("Content-Type must be application/json")]
@@ -205,6 +207,7 @@ impl ManagementError {
             ManagementError::InvalidToken => "invalid_token",
             ManagementError::InsufficientScope(_) => "insufficient_scope",
             ManagementError::NotFound => "inexistent_client",
+            ManagementError::NoSuchToken => "inexistent_initial_access_token",
             ManagementError::PayloadTooLarge(_) => "payload_too_large",
             ManagementError::UnsupportedMediaType => "unsupported_media_type",
             ManagementError::Unavailable(_) => "temporarily_unavailable",
@@ -221,7 +224,7 @@ impl ResponseError for ManagementError {
                 StatusCode::UNAUTHORIZED
             }
             ManagementError::InsufficientScope(_) => StatusCode::FORBIDDEN,
-            ManagementError::NotFound => StatusCode::NOT_FOUND,
+            ManagementError::NotFound | ManagementError::NoSuchToken => StatusCode::NOT_FOUND,
             ManagementError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ManagementError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ManagementError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -1299,7 +1299,7 @@ fn iat_create() {}
     responses(
         (status = 204, description = "Revoked",
             headers(("Cache-Control" = String, description = "`no-store`"))),
-        (status = 400, description = "No such token (`inexistent_initial_access_token`)",
+        (status = 404, description = "No such token (`inexistent_initial_access_token`)",
             body = ManagementErrorBody, content_type = "application/json"),
         (status = 401, response = AdminUnauthorized),
         (status = 403, response = AdminForbidden),

@@ -73,10 +73,7 @@ pub async fn revoke(
 ) -> Result<HttpResponse, ManagementError> {
     authorize(&req, &state, &["delete:initial_access_tokens"])?;
     if !state.shared.access.tokens.revoke(&path).await.map_err(store_error)? {
-        return Err(ManagementError::BadRequest {
-            message: "id: no such initial access token".into(),
-            code: "inexistent_initial_access_token",
-        });
+        return Err(ManagementError::NoSuchToken);
     }
     let mut response = HttpResponse::NoContent();
     no_store(&mut response);

@@ -30,51 +30,57 @@ pub const JWKS_PATH: &str = "/.well-known/jwks.json";
 
 /// The route table, shared by the server and its tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/.well-known/openid-configuration", web::get().to(discovery::document))
-        .route("/.well-known/oauth-authorization-server", web::get().to(discovery::document))
-        .route(JWKS_PATH, web::get().to(discovery::jwks))
-        .route("/healthz", web::get().to(health::live))
-        .route("/readyz", web::get().to(health::ready))
-        .service(web::resource(crate::openapi::OPENAPI_PATH).get(crate::openapi::serve))
+    cfg.service(resource("/.well-known/openid-configuration", "GET").get(discovery::document))
         .service(
-            web::resource(REGISTRATION_PATH)
+            resource("/.well-known/oauth-authorization-server", "GET").get(discovery::document),
+        )
+        .service(resource(JWKS_PATH, "GET").get(discovery::jwks))
+        .service(resource("/healthz", "GET").get(health::live))
+        .service(resource("/readyz", "GET").get(health::ready))
+        .service(resource(crate::openapi::OPENAPI_PATH, "GET").get(crate::openapi::serve))
+        .service(
+            resource(REGISTRATION_PATH, "POST")
                 .wrap(cors(&["POST"]))
-                .route(web::post().to(register::post))
-                .default_service(web::to(|| not_allowed("POST"))),
+                .route(web::post().to(register::post)),
         )
         .service(
-            web::resource(format!("{REGISTRATION_PATH}/{{client_id}}"))
+            resource(&format!("{REGISTRATION_PATH}/{{client_id}}"), "GET, PUT, DELETE")
                 .wrap(cors(&["GET", "PUT", "DELETE"]))
                 .route(web::get().to(manage::get))
                 .route(web::put().to(manage::put))
-                .route(web::delete().to(manage::delete))
-                .default_service(web::to(|| not_allowed("GET, PUT, DELETE"))),
+                .route(web::delete().to(manage::delete)),
         )
         .service(
             web::scope("/api/v2")
                 .service(
-                    web::resource("/clients")
+                    resource("/clients", "GET, POST")
                         .route(web::get().to(management::list))
                         .route(web::post().to(management::create)),
                 )
                 .service(
-                    web::resource("/clients/{client_id}")
+                    resource("/clients/{client_id}", "GET, PATCH, DELETE")
                         .route(web::get().to(management::get))
                         .route(web::patch().to(management::update))
                         .route(web::delete().to(management::delete)),
                 )
                 .service(
-                    web::resource("/clients/{client_id}/rotate-secret")
+                    resource("/clients/{client_id}/rotate-secret", "POST")
                         .route(web::post().to(management::rotate_secret)),
                 )
-                .route("/logs", web::get().to(audit::logs))
+                .service(resource("/logs", "GET").get(audit::logs))
                 .service(
-                    web::resource("/initial-access-tokens")
+                    resource("/initial-access-tokens", "GET, POST")
                         .route(web::get().to(iat::list))
                         .route(web::post().to(iat::create)),
                 )
-                .route("/initial-access-tokens/{id}", web::delete().to(iat::revoke)),
+                .service(resource("/initial-access-tokens/{id}", "DELETE").delete(iat::revoke)),
         );
+}
+
+/// A resource whose other methods get a JSON 405 naming the allowed ones (RFC 9110
+/// §15.5.6), instead of actix's empty default.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || not_allowed(allow)))
 }
 
 /// CORS for the registration endpoints (OIDC DCR §3, §4), so browser apps can register
