@@ -244,6 +244,7 @@ impl Application {
             let store = backend.store().expect("backend validated at startup");
             App::new()
                 .app_data(web::Data::new(AppState { store, shared: shared.clone() }))
+                .wrap(security_headers())
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })
@@ -275,6 +276,16 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Headers every response carries: no MIME sniffing of JSON into something executable,
+/// no framing, no referrer leaking registration URIs.
+fn security_headers() -> actix_web::middleware::DefaultHeaders {
+    use actix_web::http::header;
+    actix_web::middleware::DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
 }
 
 async fn wait_until_ready(store: &Store) -> Result<(), StoreError> {

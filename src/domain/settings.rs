@@ -166,6 +166,13 @@ pub fn settings_view(
             (Some(Value::Object(base)), Value::Object(extra)) if key == "client_metadata" => {
                 base.extend(extra.clone());
             }
+            // The alg lives in the metadata (`id_token_signed_response_alg`), which RFC 7592
+            // may change later; the administrator's other JWT settings are kept.
+            (Some(Value::Object(base)), Value::Object(extra)) if key == "jwt_configuration" => {
+                base.extend(
+                    extra.iter().filter(|(k, _)| *k != "alg").map(|(k, v)| (k.clone(), v.clone())),
+                );
+            }
             _ => {
                 view.insert(key.clone(), value.clone());
             }
