@@ -135,9 +135,10 @@ impl ClientMetadata {
         }
 
         let algs = Algorithms::read(&f, &response_types, token_endpoint_auth_method, has_keys)?;
+        // https is enforced by the fetcher (OIDC DCR §5), whose policy tests may relax.
         let sector_identifier_uri = f
             .string("sector_identifier_uri")?
-            .map(|raw| check_https_uri(raw, false))
+            .map(CheckedUri::parse)
             .transpose()
             .map_err(|why| MetadataError::field("sector_identifier_uri", why))?;
         let client = ClientMetadata {

@@ -355,3 +355,85 @@ pub fn secret_of(view: &Value) -> String {
         .unwrap_or_else(|| panic!("no client_secret in {view:#}"))
         .to_owned()
 }
+
+/// The scopes of the initial access token endpoints (issue 5).
+pub const IAT_SCOPES: [&str; 3] =
+    ["create:initial_access_tokens", "read:initial_access_tokens", "delete:initial_access_tokens"];
+
+/// As [`spawn_admin_app_with`], also minting tokens for the initial access token scopes:
+/// all three together, each alone, and each pair (so `tokens.with` finds them).
+pub async fn spawn_iat_admin_app_with(backend: Backend<'_>, extra_flags: &[&str]) -> AdminApp {
+    let mut flags: Vec<String> = vec!["--listen".into(), "127.0.0.1:0".into()];
+    if let Backend::Redis(redis) = backend {
+        flags.extend([
+            "--redis-url".to_owned(),
+            redis.url(),
+            "--secret-key".to_owned(),
+            SECRET_KEY.to_owned(),
+        ]);
+    }
+    flags.extend(extra_flags.iter().map(|flag| (*flag).to_owned()));
+    let settings = registrar::config::Settings::from_flags(flags.clone())
+        .unwrap_or_else(|e| panic!("flags {flags:?} were refused: {e:?}"));
+    let app = registrar::startup::Application::build(settings)
+        .await
+        .unwrap_or_else(|e| panic!("failed to build the application with {flags:?}: {e:?}"));
+    let mut tokens = AdminTokens::mint(&app);
+    let mut sets: Vec<Vec<&str>> = vec![IAT_SCOPES.to_vec()];
+    for (i, scope) in IAT_SCOPES.iter().enumerate() {
+        sets.push(vec![scope]);
+        for other in &IAT_SCOPES[i + 1..] {
+            sets.push(vec![scope, other]);
+        }
+    }
+    for set in sets {
+        let token = app
+            .mint_admin_token(&set, Duration::from_secs(3600))
+            .unwrap_or_else(|e| panic!("minting a token for {set:?} failed: {e:?}"));
+        tokens.by_scopes.insert(key(&set), token);
+    }
+    let port = app.port();
+    let issuer = app.issuer().to_owned();
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let app = TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: http_client(),
+        handle,
+    };
+    AdminApp { app, tokens, issuer }
+}
+
+impl AdminApp {
+    /// `POST /api/v2/initial-access-tokens`
+    pub async fn create_iat(&self, token: &str, body: &Value) -> Reply {
+        self.management(Method::POST, "/initial-access-tokens", Some(token), Some(body)).await
+    }
+
+    /// Issues an initial access token with every IAT scope, asserting 201; returns the
+    /// token and its id. Needs [`spawn_iat_admin_app_with`].
+    pub async fn create_iat_ok(&self, body: &Value) -> (String, String) {
+        let reply = self.create_iat(self.tokens.with(&IAT_SCOPES), body).await;
+        reply.assert_status(201).assert_json_content_type().assert_no_store();
+        let created = reply.json();
+        let text = |name: &str| {
+            created[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("`{name}` is missing or not a string\n{reply}"))
+                .to_owned()
+        };
+        (text("token"), text("id"))
+    }
+
+    /// `GET /api/v2/initial-access-tokens`
+    pub async fn list_iats(&self, token: &str) -> Reply {
+        self.management(Method::GET, "/initial-access-tokens", Some(token), None).await
+    }
+
+    /// `DELETE /api/v2/initial-access-tokens/{id}`
+    pub async fn revoke_iat(&self, token: &str, id: &str) -> Reply {
+        let path = format!("/initial-access-tokens/{id}");
+        self.management(Method::DELETE, &path, Some(token), None).await
+    }
+}

@@ -490,3 +490,71 @@ pub fn encryption_jwks() -> Value {
 pub fn private_jwk() -> Value {
     merge(keys().private.clone(), json!({ "use": "sig", "kid": null }))
 }
+
+/// Runs each named `async fn(Backend<'_>)` twice, as `on_both_stores!` does, for tests
+/// that start their servers themselves (with flags, or several servers on one Redis).
+macro_rules! on_both_backends {
+    ($($test:ident),+ $(,)?) => {$(
+        mod $test {
+            #[tokio::test]
+            async fn with_the_memory_store() {
+                super::$test($crate::helpers::Backend::Memory).await;
+            }
+
+            #[tokio::test]
+            async fn with_the_redis_store() {
+                let redis = $crate::redis_server::RedisServer::start();
+                super::$test($crate::helpers::Backend::Redis(&redis)).await;
+            }
+        }
+    )+};
+}
+
+impl TestApp {
+    /// `POST /oidc/register` with `Authorization: Bearer <token>` (an initial access token).
+    pub async fn register_with_token(&self, token: &str, body: &Value) -> Reply {
+        let body = Some((body.to_string(), Some("application/json")));
+        self.send(Method::POST, &self.registration_endpoint(), Some(token), body).await
+    }
+
+    /// `POST /oidc/register` with extra request headers (`Origin`, `X-Forwarded-For`, ...).
+    pub async fn register_with_headers(&self, headers: &[(&str, &str)], body: &Value) -> Reply {
+        let body = Some((body.to_string(), Some("application/json")));
+        let url = self.registration_endpoint();
+        self.send_with_headers(Method::POST, &url, headers, body).await
+    }
+
+    /// Any request with extra headers; `body` is sent with the given `Content-Type`.
+    pub async fn send_with_headers(
+        &self,
+        method: Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<(String, Option<&str>)>,
+    ) -> Reply {
+        let mut request = self.client.request(method.clone(), url);
+        let mut description = format!("{method} {url}");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+            description.push_str(&format!("\n{name}: {value}"));
+        }
+        if let Some((body, content_type)) = body {
+            if let Some(content_type) = content_type {
+                request = request.header(CONTENT_TYPE, content_type);
+                description.push_str(&format!("\nContent-Type: {content_type}"));
+            }
+            description.push_str(&format!("\n\n{}", shorten(&body)));
+            request = request.body(body);
+        }
+        let started = Instant::now();
+        let response =
+            request.send().await.unwrap_or_else(|e| panic!("request failed: {description}\n{e:?}"));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("reading the body failed: {description}\n{e:?}"));
+        Reply { request: description, status, headers, body, elapsed: started.elapsed() }
+    }
+}

@@ -5,11 +5,14 @@
 mod helpers;
 #[macro_use]
 mod admin_helpers;
+mod http_fixture;
 mod redis_server;
 
+mod access;
 mod admin_tokens;
 mod audit;
 mod config;
+mod cors;
 mod discovery;
 mod grants;
 mod headers;
@@ -23,7 +26,10 @@ mod management_rules;
 mod management_views;
 mod metadata;
 mod properties;
+mod rate_limits;
 mod redirect_uris;
 mod redis_store;
 mod register;
 mod register_errors;
+mod sector;
+mod statements;

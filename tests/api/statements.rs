@@ -1,0 +1,286 @@
+//! Software statements (issue 5; RFC 7591 §2.3, §3.1.1, §3.2.1; checklist items 64-69):
+//! statements signed by a trusted issuer register clients, their claims win over the body
+//! and the statement is echoed as sent; unsigned, HMAC, wrongly signed, expired or
+//! issuer-less statements are `invalid_software_statement`, statements from unknown
+//! issuers `unapproved_software_statement`.
+
+use std::io::Write;
+use std::sync::OnceLock;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use josekit::jwk::Jwk;
+use josekit::jws::{JwsHeader, HS256, RS256};
+use josekit::jwt::{self, JwtPayload};
+use serde_json::{json, Map, Value};
+
+use crate::helpers::{
+    assert_oauth_error, merge, minimal, minimal_with, now, spawn_app_with, Backend, TestApp,
+};
+use crate::http_fixture::{Canned, FixtureServer};
+
+const ISSUER: &str = "https://statements.example";
+const FIELD: &str = "software_statement";
+
+struct IssuerKeys {
+    private: Jwk,
+    public: Jwk,
+    stranger: Jwk,
+}
+
+/// Generated once per test run: RSA key generation is slow in debug builds.
+fn keys() -> &'static IssuerKeys {
+    static KEYS: OnceLock<IssuerKeys> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let pair = RS256.generate_key_pair(2048).expect("RSA key generation failed");
+        let stranger = RS256.generate_key_pair(2048).expect("RSA key generation failed");
+        IssuerKeys {
+            private: pair.to_jwk_private_key(),
+            public: pair.to_jwk_public_key(),
+            stranger: stranger.to_jwk_private_key(),
+        }
+    })
+}
+
+/// The trusted issuer's public JWK Set.
+fn issuer_jwks() -> Value {
+    let jwk: Map<String, Value> = keys().public.clone().into();
+    json!({ "keys": [merge(Value::Object(jwk), json!({ "use": "sig", "alg": "RS256" }))] })
+}
+
+/// Claims of a statement that is valid for ten minutes.
+fn claims() -> Value {
+    json!({
+        "iss": ISSUER,
+        "iat": now(),
+        "exp": now() + 600,
+        "software_id": "4NRB1-0XZABZI9E6-5SM3R",
+        "software_version": "2.1",
+        "client_name": "Signed",
+    })
+}
+
+/// `claims` signed with RS256 by `key`.
+fn sign_with(key: &Jwk, claims: &Value) -> String {
+    let mut header = JwsHeader::new();
+    header.set_token_type("JWT");
+    let map = claims.as_object().expect("claims are an object").clone();
+    let payload = JwtPayload::from_map(map).expect("claims make a JWT payload");
+    let signer = RS256.signer_from_jwk(key).expect("an RS256 signer");
+    jwt::encode_with_signer(&payload, &header, &signer).expect("signing failed")
+}
+
+/// `claims` signed by the trusted issuer.
+fn sign(claims: &Value) -> String {
+    sign_with(&keys().private, claims)
+}
+
+fn b64(value: &Value) -> String {
+    URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+/// A temporary trusted-issuers file; keep it until the server has started.
+fn trusted_issuers_file(entries: &Value) -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new()
+        .prefix("registrar-issuers-")
+        .suffix(".json")
+        .tempfile()
+        .expect("failed to create the trusted issuers file");
+    file.write_all(entries.to_string().as_bytes()).expect("failed to write the issuers file");
+    file.flush().expect("failed to flush the issuers file");
+    file
+}
+
+/// A server trusting [`ISSUER`] with its JWK Set, plus `extra_flags`.
+async fn spawn_trusting(extra_flags: &[&str]) -> (TestApp, tempfile::NamedTempFile) {
+    let file = trusted_issuers_file(&json!([{ "issuer": ISSUER, "jwks": issuer_jwks() }]));
+    let path = file.path().to_str().expect("a UTF-8 temporary path").to_owned();
+    let mut flags = vec!["--trusted-issuers", path.as_str()];
+    flags.extend_from_slice(extra_flags);
+    (spawn_app_with(Backend::Memory, &flags).await, file)
+}
+
+#[tokio::test]
+async fn a_statement_from_a_trusted_issuer_registers_and_its_claims_win() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&[]).await;
+    let statement = sign(&claims());
+    let body = minimal_with(json!({
+        "client_name": "Body",
+        "software_version": "1.0",
+        FIELD: statement,
+    }));
+
+    // Act
+    let reply = app.register(&body).await;
+
+    // Assert
+    let client = reply.registered();
+    assert_eq!(client.body["client_name"], json!("Signed"), "the claim wins\n{reply}");
+    assert_eq!(client.body["software_version"], json!("2.1"), "the claim wins\n{reply}");
+    assert_eq!(client.body["software_id"], json!("4NRB1-0XZABZI9E6-5SM3R"), "{reply}");
+    assert_eq!(client.body[FIELD], json!(statement), "echoed unmodified\n{reply}");
+    for claim in ["iss", "iat", "exp"] {
+        assert!(client.body.get(claim).is_none(), "{claim} is not client metadata\n{reply}");
+    }
+    let read = app.get_client(&client.rcu, &client.rat).await;
+    read.assert_status(200);
+    assert_eq!(read.json()["client_name"], json!("Signed"), "{read}");
+}
+
+#[tokio::test]
+async fn statement_redirect_uris_replace_those_of_the_body() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&[]).await;
+    let statement =
+        sign(&merge(claims(), json!({ "redirect_uris": ["https://signed.example/cb"] })));
+
+    // Act
+    let reply = app.register(&minimal_with(json!({ FIELD: statement }))).await;
+
+    // Assert
+    let client = reply.registered();
+    assert_eq!(client.body["redirect_uris"], json!(["https://signed.example/cb"]), "{reply}");
+}
+
+#[tokio::test]
+async fn statement_claims_are_checked_like_any_metadata() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&[]).await;
+    let statement =
+        sign(&merge(claims(), json!({ "redirect_uris": ["http://signed.example/cb"] })));
+
+    // Act
+    let reply = app.register(&minimal_with(json!({ FIELD: statement }))).await;
+
+    // Assert
+    assert_oauth_error(&reply, 400, "invalid_redirect_uri", "redirect_uris");
+}
+
+#[tokio::test]
+async fn a_statement_cannot_choose_server_owned_values() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&[]).await;
+    let statement = sign(&merge(
+        claims(),
+        json!({
+            "client_id": "chosen-by-the-issuer",
+            "client_secret": "chosen-secret-0123456789012345678901234567",
+            "registration_access_token": "chosen-token-01234567890123456789012345678",
+            "client_id_issued_at": 1,
+        }),
+    ));
+
+    // Act
+    let reply = app.register(&minimal_with(json!({ FIELD: statement }))).await;
+
+    // Assert
+    if reply.status == 201 {
+        let client = reply.registered();
+        assert_ne!(client.client_id, "chosen-by-the-issuer", "{reply}");
+        assert_ne!(
+            client.client_secret.as_deref(),
+            Some("chosen-secret-0123456789012345678901234567")
+        );
+        assert_ne!(client.rat, "chosen-token-01234567890123456789012345678", "{reply}");
+        assert_ne!(client.body["client_id_issued_at"], json!(1), "{reply}");
+    } else {
+        assert_eq!(reply.status, 400, "either ignored (201) or refused (400)\n{reply}");
+    }
+}
+
+#[tokio::test]
+async fn unsigned_hmac_wrongly_signed_expired_and_issuerless_statements_are_invalid() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&[]).await;
+    let hmac = {
+        let mut header = JwsHeader::new();
+        header.set_token_type("JWT");
+        let payload = JwtPayload::from_map(claims().as_object().cloned().unwrap_or_default())
+            .expect("payload");
+        let signer = HS256
+            .signer_from_bytes(b"a shared secret of thirty-two bytes or more")
+            .expect("signer");
+        jwt::encode_with_signer(&payload, &header, &signer).expect("HS256 signing")
+    };
+    let unsigned = format!("{}.{}.", b64(&json!({ "alg": "none", "typ": "JWT" })), b64(&claims()));
+    let valid = sign(&claims());
+    let mut tampered_parts: Vec<String> = valid.split('.').map(str::to_owned).collect();
+    tampered_parts[1] = b64(&merge(claims(), json!({ "client_name": "Tampered" })));
+    let cases: Vec<(&str, Value)> = vec![
+        ("alg none", json!(unsigned)),
+        ("HS256", json!(hmac)),
+        ("signed by another key", json!(sign_with(&keys().stranger, &claims()))),
+        ("claims changed after signing", json!(tampered_parts.join("."))),
+        ("expired", json!(sign(&merge(claims(), json!({ "exp": now() - 3600 }))))),
+        ("not valid yet", json!(sign(&merge(claims(), json!({ "nbf": now() + 3600 }))))),
+        ("no iss", json!(sign(&merge(claims(), json!({ "iss": null }))))),
+        ("not a JWS", json!("not-a-jws")),
+        ("two parts", json!(valid.rsplit_once('.').map(|(head, _)| head).unwrap_or_default())),
+        ("not a string", json!(42)),
+    ];
+
+    // Act + Assert
+    for (case, statement) in cases {
+        let reply = app.register(&minimal_with(json!({ FIELD: statement }))).await;
+        assert_eq!(reply.status, 400, "{case}: expected 400\n{reply}");
+        assert_oauth_error(&reply, 400, "invalid_software_statement", FIELD);
+    }
+}
+
+#[tokio::test]
+async fn a_statement_from_an_unknown_issuer_is_unapproved() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&[]).await;
+    let foreign = merge(claims(), json!({ "iss": "https://someone-else.example" }));
+
+    // Act + Assert: whichever key signed it.
+    for statement in [sign_with(&keys().stranger, &foreign), sign(&foreign)] {
+        let reply = app.register(&minimal_with(json!({ FIELD: statement }))).await;
+        assert_oauth_error(&reply, 400, "unapproved_software_statement", FIELD);
+    }
+}
+
+#[tokio::test]
+async fn when_statements_are_required_a_registration_without_one_is_invalid() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&["--require-software-statement"]).await;
+
+    // Act
+    let without = app.register(&minimal()).await;
+    let with = app.register(&minimal_with(json!({ FIELD: sign(&claims()) }))).await;
+
+    // Assert
+    assert_oauth_error(&without, 400, "invalid_software_statement", FIELD);
+    with.registered();
+}
+
+#[tokio::test]
+async fn an_issuer_key_set_can_come_from_a_jwks_uri() {
+    // Arrange
+    let fixture = FixtureServer::start().await;
+    fixture.set("/jwks.json", Canned::json(&issuer_jwks()));
+    let file =
+        trusted_issuers_file(&json!([{ "issuer": ISSUER, "jwks_uri": fixture.url("/jwks.json") }]));
+    let path = file.path().to_str().expect("a UTF-8 temporary path").to_owned();
+    let flags = [
+        "--trusted-issuers",
+        path.as_str(),
+        "--fetch-allow-http",
+        "--fetch-allow-hosts",
+        "127.0.0.1",
+    ];
+    let app = spawn_app_with(Backend::Memory, &flags).await;
+
+    // Act
+    let first = app.register(&minimal_with(json!({ FIELD: sign(&claims()) }))).await;
+    let second = app.register(&minimal_with(json!({ FIELD: sign(&claims()) }))).await;
+    let stranger =
+        app.register(&minimal_with(json!({ FIELD: sign_with(&keys().stranger, &claims()) }))).await;
+
+    // Assert
+    first.registered();
+    second.registered();
+    assert_oauth_error(&stranger, 400, "invalid_software_statement", FIELD);
+    assert_eq!(fixture.requests(), ["/jwks.json"], "the key set is fetched once and kept");
+}
