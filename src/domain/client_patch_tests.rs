@@ -318,7 +318,10 @@ fn private_key_jwt_needs_rs256_from_the_body_or_the_client() {
     let body = object(json!({
         "client_authentication_methods": { "private_key_jwt": { "credentials": [{ "id": "k1" }] } }
     }));
-    let hs = view_with(&meta, json!({ "jwt_configuration": { "alg": "HS256" } }));
+    // The effective alg is the metadata's (`id_token_signed_response_alg`).
+    let mut hs_meta = meta.clone();
+    hs_meta.insert("id_token_signed_response_alg".into(), json!("HS256"));
+    let hs = view_with(&hs_meta, json!({ "jwt_configuration": { "alg": "HS256" } }));
     let e = parse_client_patch(&body, Operation::Update, &meta, &hs).unwrap_err();
     assert_eq!(e.field, "client_authentication_methods");
     let mut fixed = body.clone();
