@@ -71,7 +71,7 @@ for _ in $(seq 100); do [ "$(redis-cli -p "$RPORT" PING 2>/dev/null)" = PONG ] &
 PORT=$(free_port)
 while [ "$PORT" = "$RPORT" ]; do PORT=$(free_port); done
 "$BIN" serve --listen "127.0.0.1:$PORT" --workers "$WORKERS" --redis-url "redis://127.0.0.1:$RPORT" \
-  --secret-key "$("$BIN" gen-key)" >"$RAW/profile-registrar.log" 2>&1 &
+  --secret-key="$("$BIN" gen-key)" >"$RAW/profile-registrar.log" 2>&1 &
 REG_PID=$!
 PIDS+=("$REG_PID")
 for _ in $(seq 100); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/healthz" 2>/dev/null && break; sleep 0.1; done

@@ -358,7 +358,7 @@ start_registrar() {
   REG_PORT=$(free_port)
   local args=(serve --listen "127.0.0.1:$REG_PORT" --workers "$WORKERS")
   if [ "$store" = redis ]; then
-    args+=(--redis-url "$REDIS_URL" --secret-key "$KEY")
+    args+=(--redis-url "$REDIS_URL" --secret-key="$KEY")
   fi
   "$BIN" "${args[@]}" >>"$RAW/registrar-$store.log" 2>&1 &
   REG_PID=$!

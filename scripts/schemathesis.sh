@@ -82,13 +82,13 @@ REDIS_URL="redis://127.0.0.1:$REDIS_PORT/"
 KEY=$("$BIN" gen-key)
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
-"$BIN" serve --listen "127.0.0.1:$PORT" --redis-url "$REDIS_URL" --secret-key "$KEY" \
+"$BIN" serve --listen "127.0.0.1:$PORT" --redis-url "$REDIS_URL" --secret-key="$KEY" \
   --workers 2 >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 wait_for curl -fsS "$BASE/readyz"
 
 ADMIN_TOKEN=$("$BIN" token --scope "$SCOPES" --ttl 1h --listen "127.0.0.1:$PORT" \
-  --redis-url "$REDIS_URL" --secret-key "$KEY")
+  --redis-url "$REDIS_URL" --secret-key="$KEY")
 
 # Every check runs (schemathesis' default) but the ones below, each for a stated reason.
 # Checks are chosen here rather than with --checks, which would override the per-operation
