@@ -115,9 +115,8 @@ fn add<P: utoipa::Path>(doc: &mut openapi::OpenApi) {
         description = "OpenID Connect Dynamic Client Registration (RFC 7591, RFC 7592, OIDC DCR 1.0) \
             with an Auth0-style Management API for the same clients, an audit log, discovery and \
             the server's JWKS.\n\n\
-            A method that the registration, management or `/openapi.json` paths do not serve \
-            answers `405` with an `Allow` header; on the discovery, JWKS and health paths it \
-            answers `404` like an unknown path, with an RFC 7591 error body. Every response of the \
+            A method that a path does not serve answers `405` with an `Allow` header and an \
+            RFC 7591 error body; an unknown path answers `404` in the same format. Every response of the \
             registration and management endpoints carries `Cache-Control: no-store` and \
             `Pragma: no-cache`.\n\n\
             Stateful flow: the `201` of `POST /oidc/register` links to the RFC 7592 operations on \
@@ -1483,8 +1482,7 @@ mod tests {
                 }
                 let url = format!("{base}{}", concrete(path));
                 let (status, body) = call(&client, method, &url, Some(&token)).await;
-                // Resources answer 405; paths registered with `cfg.route` alone do not
-                // match other methods at all and answer like an unknown path.
+                // Every path is a resource whose other methods answer 405.
                 assert!(
                     status == reqwest::StatusCode::METHOD_NOT_ALLOWED || unrouted(status, &body),
                     "{method} {path} is routed ({status}) but not documented"
