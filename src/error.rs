@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use serde::Serialize;
 
+use crate::domain::fields::printable_ascii;
 use crate::domain::MetadataError;
 use crate::store::StoreError;
 
@@ -144,10 +145,19 @@ pub fn no_store(response: &mut HttpResponseBuilder) {
     response.insert_header((header::PRAGMA, HeaderValue::from_static("no-cache")));
 }
 
-/// RFC 7591 §3.2.2: `error_description` is ASCII. Anything else is replaced, so an
-/// attacker's bytes never reach a client's logs or screen.
+/// A JSON response kept out of caches: every successful response of the registration and
+/// management endpoints goes through here.
+pub fn no_store_json<B>(mut response: HttpResponseBuilder, body: B) -> HttpResponse
+where
+    B: actix_web::body::MessageBody + 'static,
+{
+    no_store(&mut response);
+    response.content_type(header::ContentType::json()).body(body)
+}
+
+/// RFC 7591 §3.2.2: `error_description` is ASCII.
 fn ascii(text: &str) -> String {
-    text.chars().map(|c| if c == ' ' || c.is_ascii_graphic() { c } else { '?' }).collect()
+    printable_ascii(text, usize::MAX)
 }
 
 #[cfg(test)]

@@ -97,7 +97,8 @@ pub async fn issue_initial_access_token(
     if matches!(settings.store, StoreSettings::Memory) {
         return Err(StartupError::NeedsSharedStore);
     }
-    let access = build_access(settings).await?;
+    let (backend, _) = open_backend(settings)?;
+    let access = build_access(settings, &backend).await?;
     let now = SystemClock.now();
     let (token, _) = access
         .tokens
@@ -129,20 +130,15 @@ fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> 
 
 /// Rate limits and initial access tokens live beside the clients (Redis, so they hold
 /// across instances); the fetcher and the trusted statement issuers are built once.
-async fn build_access(settings: &Settings) -> Result<Access, StartupError> {
+async fn build_access(settings: &Settings, backend: &Backend) -> Result<Access, StartupError> {
     let access = &settings.access;
-    let (limiter, tokens) = match &settings.store {
-        StoreSettings::Memory => (RateLimiter::memory(), TokenStore::memory()),
-        StoreSettings::Redis { url, prefix, timeout } => {
-            let config = redis::aio::ConnectionManagerConfig::new()
-                .set_connection_timeout(Some(*timeout))
-                .set_response_timeout(Some(*timeout));
-            let conn = redis::Client::open(url.as_str())
-                .and_then(|c| redis::aio::ConnectionManager::new_lazy_with_config(c, config))
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let (limiter, tokens) = match backend {
+        Backend::Memory(_) => (RateLimiter::memory(), TokenStore::memory()),
+        Backend::Redis(config) => {
+            let (conn, prefix) = (config.connection()?, config.prefix().to_owned());
             (
                 RateLimiter::Redis { conn: conn.clone(), prefix: prefix.clone() },
-                TokenStore::Redis { conn, prefix: prefix.clone() },
+                TokenStore::Redis { conn, prefix },
             )
         }
     };
@@ -225,7 +221,7 @@ impl Application {
                     .map_err(|e| StoreError::Unavailable(e.to_string()))?
             }
         };
-        let access = build_access(&settings).await?;
+        let access = build_access(&settings, &backend).await?;
         let shared = Arc::new(Shared {
             discovery: routes::discovery::build_document(&settings, &issuer),
             issuer: issuer.clone(),

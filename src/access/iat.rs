@@ -4,7 +4,7 @@
 //! one step, so 20 concurrent registrations with a 10-use token give exactly 10 successes.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -66,6 +66,10 @@ local t = cjson.decode(raw)
 if t.uses > 0 then t.uses = t.uses - 1 end
 redis.call('SET', KEYS[1], cjson.encode(t), 'KEEPTTL')
 return 1";
+
+// Hashed once: `Script::new` computes the SHA-1 that EVALSHA sends.
+static CONSUME_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(CONSUME));
+static REFUND_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(REFUND));
 
 #[derive(Clone)]
 pub enum TokenStore {
@@ -147,7 +151,7 @@ impl TokenStore {
                 Ok(Ok(record.clone()))
             }
             TokenStore::Redis { conn, prefix } => {
-                let (code, raw): (i64, Option<String>) = Script::new(CONSUME)
+                let (code, raw): (i64, Option<String>) = CONSUME_SCRIPT
                     .key(Self::key(prefix, &hash))
                     .arg(now)
                     .arg(if consume { "1" } else { "0" })
@@ -180,7 +184,7 @@ impl TokenStore {
                 }
                 Ok(())
             }
-            TokenStore::Redis { conn, prefix } => Script::new(REFUND)
+            TokenStore::Redis { conn, prefix } => REFUND_SCRIPT
                 .key(Self::key(prefix, &hash))
                 .invoke_async::<i64>(&mut conn.clone())
                 .await

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use redis::aio::ConnectionManager;
@@ -70,6 +70,9 @@ tat = tat + interval
 redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil(tat - now) + 1)
 return -1";
 
+/// Hashed once: `Script::new` computes the SHA-1 that EVALSHA sends.
+static GCRA_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(GCRA));
+
 #[derive(Clone)]
 pub enum RateLimiter {
     Memory { state: Arc<Mutex<HashMap<String, f64>>>, epoch: Instant },
@@ -101,7 +104,7 @@ impl RateLimiter {
                 Ok(Ok(()))
             }
             RateLimiter::Redis { conn, prefix } => {
-                let wait_ms: i64 = Script::new(GCRA)
+                let wait_ms: i64 = GCRA_SCRIPT
                     .key(format!("{prefix}rl:{{{key}}}"))
                     .arg(limit.interval_ms())
                     .arg(limit.tolerance_ms())

@@ -95,6 +95,19 @@ pub fn string_value<'a>(
     }
 }
 
+/// Client-sent text quoted in an error message: printable ASCII (RFC 7591 §3.2.2 wants
+/// ASCII descriptions; other bytes become `?`, so nothing an attacker sends reaches a
+/// client's logs or screen as is), at most `max_chars` characters.
+pub fn printable_ascii(text: &str, max_chars: usize) -> String {
+    text.chars()
+        .take(max_chars)
+        .map(|c| if c == ' ' || c.is_ascii_graphic() { c } else { '?' })
+        .collect()
+}
+
+/// How much of a client-sent name an error message quotes.
+pub const QUOTED_CHARS: usize = 64;
+
 /// Free text shown to people: bounded, and without control or bidi-override characters
 /// that could disguise a name on a consent screen.
 pub fn check_text(field: &str, text: &str, max_chars: usize) -> Result<(), MetadataError> {

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::fields::{string_value, Fields};
+use super::fields::{printable_ascii, string_value, Fields, QUOTED_CHARS};
 use super::lang::LanguageTag;
 use super::MetadataError;
 
@@ -44,7 +44,7 @@ impl<T> Localized<T> {
             if base != field {
                 continue;
             }
-            let member = format!("{field}#{}", ascii_only(tag));
+            let member = format!("{field}#{}", printable_ascii(tag, QUOTED_CHARS));
             let tag = LanguageTag::parse(tag).map_err(|e| {
                 MetadataError::field(&member, format!("invalid language tag ({e})"))
             })?;
@@ -73,9 +73,4 @@ impl<T> Localized<T> {
             out.insert(format!("{field}#{}", tag.as_str()), Value::from(show(value)));
         }
     }
-}
-
-/// Member names go into error descriptions, which must stay ASCII (RFC 7591 §3.2.2).
-fn ascii_only(text: &str) -> String {
-    text.chars().take(64).map(|c| if c.is_ascii_graphic() { c } else { '?' }).collect()
 }

@@ -1,11 +1,11 @@
 //! Audit events from requests, and `GET /api/v2/logs`.
 
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::management::{ascii, authorize, bad_query, boolean, number};
 use crate::audit::{AuditError, Details, Event, EventType, LogQuery};
-use crate::error::{no_store, ApiError, ManagementError};
+use crate::error::{no_store_json, ApiError, ManagementError};
 use crate::openapi::{self, ListLogs};
 use crate::state::AppState;
 
@@ -107,9 +107,7 @@ pub async fn logs(
         }),
         None => logs,
     };
-    let mut response = HttpResponse::Ok();
-    no_store(&mut response);
-    Ok(response.content_type(ContentType::json()).body(body.to_string()))
+    Ok(no_store_json(HttpResponse::Ok(), body.to_string()))
 }
 
 /// Reads the log query by hand so that every refusal names its parameter.

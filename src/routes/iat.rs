@@ -1,14 +1,13 @@
 //! `/api/v2/initial-access-tokens`: issue, list and revoke initial access tokens
 //! (RFC 7591 §3) through the management API.
 
-use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{json, Value};
 
 use super::body::json_object;
 use super::management::authorize;
 use crate::access::iat::{IatError, InitialAccessToken};
-use crate::error::{no_store, ManagementError};
+use crate::error::{no_store, no_store_json, ManagementError};
 use crate::state::AppState;
 
 /// Longest lifetime an initial access token may be given: a year.
@@ -53,7 +52,7 @@ pub async fn create(
         .map_err(store_error)?;
     let mut view = describe(&record);
     view.insert("token".into(), token.expose().into());
-    Ok(json_response(HttpResponse::Created(), &Value::Object(view)))
+    Ok(no_store_json(HttpResponse::Created(), Value::Object(view).to_string()))
 }
 
 pub async fn list(
@@ -63,7 +62,7 @@ pub async fn list(
     authorize(&req, &state, &["read:initial_access_tokens"])?;
     let tokens = state.shared.access.tokens.list().await.map_err(store_error)?;
     let body = Value::Array(tokens.iter().map(|t| Value::Object(describe(t))).collect());
-    Ok(json_response(HttpResponse::Ok(), &body))
+    Ok(no_store_json(HttpResponse::Ok(), body.to_string()))
 }
 
 pub async fn revoke(
@@ -90,11 +89,6 @@ fn describe(record: &InitialAccessToken) -> serde_json::Map<String, Value> {
         "uses": record.uses,
     });
     view.as_object().cloned().unwrap_or_default()
-}
-
-fn json_response(mut response: actix_web::HttpResponseBuilder, body: &Value) -> HttpResponse {
-    no_store(&mut response);
-    response.content_type(ContentType::json()).body(body.to_string())
 }
 
 fn invalid(message: &str) -> ManagementError {

@@ -1,13 +1,12 @@
 //! `GET`, `PUT`, `DELETE /oidc/register/{client_id}` (RFC 7592 §2, OIDC DCR §4).
 
-use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::audit;
 use super::bearer;
 use super::body::json_object;
 use crate::audit::EventType;
-use crate::error::{no_store, ApiError};
+use crate::error::{no_store, no_store_json, ApiError};
 use crate::openapi::{self, DeleteRegistration, ReadRegistration, UpdateRegistration};
 use crate::registration::{self, ClientInformation};
 use crate::state::AppState;
@@ -134,9 +133,7 @@ pub async fn delete(
 }
 
 fn ok(info: ClientInformation) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    no_store(&mut response);
-    response.content_type(ContentType::json()).body(info.body)
+    no_store_json(HttpResponse::Ok(), info.body)
 }
 
 /// Records the outcome: the operation, or a refused token. Other failures (bad metadata,

@@ -2,7 +2,6 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
@@ -11,7 +10,8 @@ use super::bearer;
 use super::body::json_object;
 use crate::admin::token::{self, AdminGrant};
 use crate::audit::{Details, EventType};
-use crate::error::{no_store, ApiError, ManagementError};
+use crate::domain::fields::{printable_ascii, QUOTED_CHARS};
+use crate::error::{no_store, no_store_json, ApiError, ManagementError};
 use crate::management::{self, ListQuery, DEFAULT_PER_PAGE, MAX_PER_PAGE};
 use crate::openapi::{
     self, CreateClient, DeleteClient, GetClient, ListClients, RotateClientSecret, UpdateClient,
@@ -98,7 +98,7 @@ pub async fn create(
         .await
         .inspect_err(|e| audit_scope(&state, &req, e))?;
     record(&state, &req, EventType::ManagementCreate, &client, &grant);
-    Ok(json(HttpResponse::Created(), &Value::Object(client)))
+    Ok(no_store_json(HttpResponse::Created(), Value::Object(client).to_string()))
 }
 
 #[utoipa::path(
@@ -134,7 +134,7 @@ pub async fn get(
     let grant = authorize(&req, &state, &["read:clients"])?;
     let fields = Fields::parse_only(req.query_string())?;
     let client = management::get(&state, &grant, &path).await?;
-    Ok(json(HttpResponse::Ok(), &Value::Object(fields.apply(client))))
+    Ok(no_store_json(HttpResponse::Ok(), Value::Object(fields.apply(client)).to_string()))
 }
 
 #[utoipa::path(
@@ -177,7 +177,7 @@ pub async fn update(
         .await
         .inspect_err(|e| audit_scope(&state, &req, e))?;
     record(&state, &req, EventType::ManagementUpdate, &client, &grant);
-    Ok(json(HttpResponse::Ok(), &Value::Object(client)))
+    Ok(no_store_json(HttpResponse::Ok(), Value::Object(client).to_string()))
 }
 
 #[utoipa::path(
@@ -253,7 +253,7 @@ pub async fn rotate_secret(
     let grant = authorize(&req, &state, &["update:client_keys"])?;
     let client = management::rotate_secret(&state, &grant, &path).await?;
     record(&state, &req, EventType::ManagementRotateSecret, &client, &grant);
-    Ok(json(HttpResponse::Ok(), &Value::Object(client)))
+    Ok(no_store_json(HttpResponse::Ok(), Value::Object(client).to_string()))
 }
 
 #[utoipa::path(
@@ -300,7 +300,7 @@ pub async fn list(
     } else {
         Value::Array(clients)
     };
-    Ok(json(HttpResponse::Ok(), &body))
+    Ok(no_store_json(HttpResponse::Ok(), body.to_string()))
 }
 
 /// Audits a management operation on `client`, naming the administrator (the token's
@@ -323,11 +323,6 @@ fn audit_scope(state: &AppState, req: &HttpRequest, error: &ManagementError) {
     if matches!(error, ManagementError::InsufficientScope(_)) {
         audit::admin_failure(state, req, error);
     }
-}
-
-fn json(mut response: actix_web::HttpResponseBuilder, body: &Value) -> HttpResponse {
-    no_store(&mut response);
-    response.content_type(ContentType::json()).body(body.to_string())
 }
 
 /// `fields` and `include_fields`: which members a response keeps.
@@ -436,6 +431,7 @@ pub(super) fn bad_query(message: &str) -> ManagementError {
     ManagementError::BadRequest { message: message.to_owned(), code: "invalid_query_string" }
 }
 
+/// A client-sent name, quoted in an error message.
 pub(super) fn ascii(text: &str) -> String {
-    text.chars().take(64).map(|c| if c.is_ascii_graphic() { c } else { '?' }).collect()
+    printable_ascii(text, QUOTED_CHARS)
 }

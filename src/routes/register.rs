@@ -1,13 +1,12 @@
 //! `POST /oidc/register` (RFC 7591 §3.1, OIDC DCR §3.1).
 
-use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::audit;
 use super::body::json_object;
 use crate::admission;
 use crate::audit::EventType;
-use crate::error::{no_store, ApiError};
+use crate::error::{no_store_json, ApiError};
 use crate::openapi::{self, RegisterClient};
 use crate::registration;
 use crate::state::AppState;
@@ -78,7 +77,5 @@ pub async fn post(
     let info = registration::register(&state, body, &admission).await?;
     let name = name.as_deref();
     audit::client_event(&state, EventType::Registration, &req, &info.client_id, name);
-    let mut response = HttpResponse::Created();
-    no_store(&mut response);
-    Ok(response.content_type(ContentType::json()).body(info.body))
+    Ok(no_store_json(HttpResponse::Created(), info.body))
 }

@@ -59,19 +59,27 @@ impl RedisConfig {
         Ok(RedisConfig { client, prefix: prefix.to_owned(), timeouts })
     }
 
-    /// A store whose connection is made on first use, on the calling thread's runtime.
-    /// Each actix worker gets its own: requests multiplex over it without hopping
-    /// threads, and it reconnects by itself when Redis comes back.
-    pub fn connect_lazy(&self) -> Result<RedisStore, StoreError> {
+    /// A multiplexed connection with this configuration's timeouts, made on first use and
+    /// remade by itself after Redis comes back.
+    pub fn connection(&self) -> Result<ConnectionManager, StoreError> {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeouts.connect))
             .set_response_timeout(Some(self.timeouts.response))
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_millis(500));
-        let conn = ConnectionManager::new_lazy_with_config(self.client.clone(), config)
-            .map_err(unavailable)?;
+        ConnectionManager::new_lazy_with_config(self.client.clone(), config).map_err(unavailable)
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// A store whose connection is made on first use, on the calling thread's runtime.
+    /// Each actix worker gets its own: requests multiplex over it without hopping
+    /// threads, and it reconnects by itself when Redis comes back.
+    pub fn connect_lazy(&self) -> Result<RedisStore, StoreError> {
         Ok(RedisStore {
-            conn,
+            conn: self.connection()?,
             index: format!("{}clients", self.prefix),
             prefix: self.prefix.clone(),
             create: Script::new(CREATE),
