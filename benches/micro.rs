@@ -15,7 +15,7 @@ use registrar::credentials::seal::Sealer;
 use registrar::credentials::{AccessToken, NewCredentials};
 use registrar::domain::metadata::{ClientMetadata, RegistrationPolicy};
 use registrar::domain::settings::ClientSettings;
-use registrar::registration::{prepare, to_raw, ClientRecord};
+use registrar::registration::{prepare, to_raw, ClientRecord, Origin};
 
 fn policy() -> RegistrationPolicy {
     RegistrationPolicy {
@@ -139,14 +139,20 @@ fn record(c: &mut Criterion) {
     let minimal_json = to_raw(&minimal.to_json()).expect("json");
     let full = ClientMetadata::parse(&full_body(), &policy).expect("valid");
     let full_json = to_raw(&full.to_json()).expect("json");
-    let stored = prepare(&sealer, now, &minimal, &minimal_json).expect("prepare");
+    let stored =
+        prepare(&sealer, now, &minimal, &minimal_json, Origin::default()).expect("prepare");
     let mut g = c.benchmark_group("record");
     // Registration minus HTTP and Redis: credentials, seal, token hash, settings, JSON.
     g.bench_function("prepare_minimal", |b| {
-        b.iter(|| prepare(&sealer, now, black_box(&minimal), &minimal_json).expect("prepare"))
+        b.iter(|| {
+            prepare(&sealer, now, black_box(&minimal), &minimal_json, Origin::default())
+                .expect("prepare")
+        })
     });
     g.bench_function("prepare_full", |b| {
-        b.iter(|| prepare(&sealer, now, black_box(&full), &full_json).expect("prepare"))
+        b.iter(|| {
+            prepare(&sealer, now, black_box(&full), &full_json, Origin::default()).expect("prepare")
+        })
     });
     g.bench_function("metadata_to_raw_minimal", |b| {
         b.iter(|| to_raw(&black_box(&minimal).to_json()).expect("json"))

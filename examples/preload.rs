@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 
 use registrar::credentials::seal::Sealer;
 use registrar::domain::metadata::{ClientMetadata, RegistrationPolicy};
-use registrar::registration::{prepare, to_raw};
+use registrar::registration::{prepare, to_raw, Origin};
 use registrar::routes::REGISTRATION_PATH;
 use registrar::store::redis::{RedisConfig, Timeouts};
 
@@ -110,7 +110,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                 let end = (start + batch_size).min(count);
                 let mut batch = Batch { records: Vec::with_capacity(end - start), sample: vec![] };
                 for index in start..end {
-                    let new = match prepare(sealer, now, metadata, metadata_json) {
+                    let new = match prepare(sealer, now, metadata, metadata_json, Origin::default())
+                    {
                         Ok(new) => new,
                         Err(e) => {
                             let _ = tx.send(Err(e.to_string()));

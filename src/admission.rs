@@ -4,12 +4,14 @@
 //! registration is known to be valid.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 
 use actix_web::HttpRequest;
 
 use crate::access::iat::{InitialAccessToken, Refusal};
 use crate::access::RegistrationMode;
 use crate::credentials::AccessToken;
+use crate::domain::policy::Policy;
 use crate::error::ApiError;
 use crate::routes::bearer;
 use crate::state::AppState;
@@ -19,6 +21,8 @@ pub struct Admission {
     pub ip: IpAddr,
     /// The initial access token presented, to consume when the registration succeeds.
     pub token: Option<(AccessToken, InitialAccessToken)>,
+    /// The registration policy to follow: the token's, or the anonymous one.
+    pub policy: Option<Arc<Policy>>,
 }
 
 pub async fn admit(state: &AppState, req: &HttpRequest) -> Result<Admission, ApiError> {
@@ -44,7 +48,17 @@ pub async fn admit(state: &AppState, req: &HttpRequest) -> Result<Admission, Api
         // a wrong token expects to be told.
         Ok(token) => Some(check(state, token, false).await?),
     };
-    Ok(Admission { ip, token })
+    let policy = match &token {
+        None => access.policies.anonymous().cloned(),
+        Some((_, record)) => match &record.policy {
+            None => None,
+            Some(name) => Some(access.policies.get(name).cloned().ok_or_else(|| {
+                tracing::error!(policy = %name, "an initial access token names an unknown policy");
+                ApiError::Forbidden("the registration policy of this initial access token is not configured on this server")
+            })?),
+        },
+    };
+    Ok(Admission { ip, token, policy })
 }
 
 /// Takes one use of the admission's token, atomically; a token used up meanwhile refuses

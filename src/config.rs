@@ -52,6 +52,9 @@ pub struct IatCreateArgs {
     /// Registrations the token allows; 0 means unlimited.
     #[arg(long, default_value_t = 1)]
     pub max_uses: u64,
+    /// Registration policy (from `--policies`) the token's registrations follow.
+    #[arg(long)]
+    pub policy: Option<String>,
     #[command(flatten)]
     pub serve: ServeArgs,
 }
@@ -165,6 +168,10 @@ pub struct ServeArgs {
     /// Refuse registrations without a software statement from a trusted issuer.
     #[arg(long, env = "REGISTRAR_REQUIRE_SOFTWARE_STATEMENT")]
     pub require_software_statement: bool,
+    /// JSON file of named registration policies (see README, "Registration policies"):
+    /// `{"anonymous": "NAME", "policies": {"NAME": {...}}}`. Unset: no policies.
+    #[arg(long, env = "REGISTRAR_POLICIES")]
+    pub policies: Option<std::path::PathBuf>,
     /// Hosts or CIDRs exempt from the outbound fetch address checks (tests, internal
     /// deployments), comma-separated.
     #[arg(long, env = "REGISTRAR_FETCH_ALLOW_HOSTS", value_delimiter = ',')]
@@ -226,6 +233,7 @@ pub struct AccessSettings {
     pub proxies: TrustedProxies,
     pub trusted_issuers: Option<std::path::PathBuf>,
     pub require_software_statement: bool,
+    pub policies: Option<std::path::PathBuf>,
     pub fetch_allow_hosts: Vec<String>,
     pub fetch_allow_http: bool,
 }
@@ -303,6 +311,7 @@ impl TryFrom<ServeArgs> for Settings {
                 },
                 trusted_issuers: args.trusted_issuers,
                 require_software_statement: args.require_software_statement,
+                policies: args.policies,
                 fetch_allow_hosts: args.fetch_allow_hosts,
                 fetch_allow_http: args.fetch_allow_http,
             },

@@ -36,6 +36,9 @@ pub enum ApiError {
     /// 403: the client may not manage itself (RFC 7592 §2.1), or registration is closed.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// 403: a registration policy's client limit is reached.
+    #[error("{0}")]
+    PolicyLimit(String),
     /// 429 with `Retry-After`: over a registration rate limit.
     #[error("too many registrations; retry in {} s", .0.as_secs().max(1))]
     RateLimited(std::time::Duration),
@@ -77,7 +80,7 @@ impl ApiError {
             | ApiError::UnsupportedMediaType
             | ApiError::PayloadTooLarge(_) => "invalid_request",
             ApiError::MissingToken | ApiError::InvalidToken => "invalid_token",
-            ApiError::Forbidden(_) => "access_denied",
+            ApiError::Forbidden(_) | ApiError::PolicyLimit(_) => "access_denied",
             ApiError::RateLimited(_) => "too_many_requests",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed(_) => "invalid_request",
@@ -94,7 +97,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::MissingToken | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::PolicyLimit(_) => StatusCode::FORBIDDEN,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,

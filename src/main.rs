@@ -45,9 +45,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .transpose()
                 .map_err(|e| e.to_string())?;
             let settings = Settings::try_from(args.serve.clone()).map_err(|e| e.to_string())?;
-            let issued = startup::issue_initial_access_token(&settings, expires_in, args.max_uses)
-                .await
-                .map_err(|e| e.to_string())?;
+            let issued = startup::issue_initial_access_token(
+                &settings,
+                expires_in,
+                args.max_uses,
+                args.policy.clone(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             println!("{issued}");
             Ok(())
         }

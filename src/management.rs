@@ -73,6 +73,8 @@ pub async fn create(
             manageable: true,
             metadata: to_raw(&metadata)?,
             admin: admin.clone(),
+            policy: None,
+            first_used_at: None,
         };
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
         if state.store.create(&record.client_id, record.issued_at, &bytes).await? {
@@ -116,6 +118,7 @@ pub async fn update(
             secret: seal(state, secret.as_ref(), client_id)?,
             metadata: to_raw(&metadata)?,
             admin,
+            first_used_at: current.first_used_at.or(Some(state.shared.clock.now())),
             ..current
         };
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
@@ -147,8 +150,9 @@ pub async fn rotate_secret(
 /// Deletes the client; its registration access token dies with it.
 pub async fn delete(state: &AppState, client_id: &str) -> Result<(), ManagementError> {
     for _ in 0..MAX_ATTEMPTS {
-        let (_, snapshot) = load(state, client_id).await?;
+        let (record, snapshot) = load(state, client_id).await?;
         if state.store.delete(client_id, &snapshot).await? {
+            crate::registration::give_back(state, record.policy.as_ref()).await;
             return Ok(());
         }
     }

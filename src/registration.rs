@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use std::time::{Duration, SystemTime};
 
+use crate::access::quota::{Full, Limits, Place};
 use crate::admission::{self, Admission};
 use crate::credentials::seal::Sealer;
 use crate::credentials::{
@@ -46,6 +47,16 @@ pub struct ClientRecord {
     pub metadata: Box<RawValue>,
     #[serde(default, skip_serializing_if = "AdminSettings::is_default")]
     pub admin: AdminSettings,
+    /// The registration policy and source address it was registered under: the policy
+    /// applies again on RFC 7592 updates, and the client's place in the policy's count
+    /// is given back when it is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Place>,
+    /// When the client first used its registration access token (RFC 7592) or was
+    /// changed by an administrator. Self-registered clients never used may be removed
+    /// after `--cleanup-unused-after`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_used_at: Option<i64>,
 }
 
 fn yes() -> bool {
@@ -67,6 +78,14 @@ pub struct Prepared {
     pub token: AccessToken,
 }
 
+/// Where a new self-registered client comes from: its policy place, and whether that
+/// policy makes it first-party.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub place: Option<Place>,
+    pub first_party: bool,
+}
+
 /// Draws credentials and builds the stored record of a new client. Used by registration
 /// and by tools that preload stores (benchmarks).
 pub fn prepare(
@@ -74,6 +93,7 @@ pub fn prepare(
     now: i64,
     metadata: &ClientMetadata,
     metadata_json: &RawValue,
+    origin: Origin,
 ) -> Result<Prepared, ApiError> {
     let creds = NewCredentials::generate().map_err(internal)?;
     let secret = metadata.needs_secret().then_some(creds.client_secret);
@@ -88,7 +108,9 @@ pub fn prepare(
         secret_expires_at: SECRET_NEVER_EXPIRES,
         manageable: true,
         metadata: metadata_json.to_owned(),
-        admin: AdminSettings::default(),
+        admin: AdminSettings { is_first_party: origin.first_party, ..AdminSettings::default() },
+        policy: origin.place,
+        first_used_at: None,
         client_id: creds.client_id,
     };
     let bytes = serde_json::to_vec(&record).map_err(internal)?;
@@ -102,38 +124,110 @@ pub async fn register(
     admission: &Admission,
 ) -> Result<ClientInformation, ApiError> {
     let shared = &state.shared;
-    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(shared.clock.now().max(0) as u64);
-    // RFC 7591 §2.3: a verified statement's claims win over the body's members.
-    let statement = verify_body_statement(&body, &shared.access.statements, now)?;
-    if let Some(claims) = &statement {
-        apply_statement(&mut body, claims);
-    }
+    let statement = verify_statement(state, &mut body)?;
     let metadata = ClientMetadata::parse(&body, &shared.policy)?;
-    check_sector(state, &metadata).await?;
-    let mut registered = metadata.to_json();
-    if let Some(Value::String(jwt)) = body.get("software_statement").filter(|_| statement.is_some())
-    {
-        // RFC 7591 §3.2.1: the statement is returned as sent.
-        registered.insert("software_statement".into(), jwt.clone().into());
+    if let Some(policy) = &admission.policy {
+        policy.check(&metadata)?;
     }
-    let metadata_json = to_raw(&registered)?;
-    // Only now, with a registration known to be valid, is a token use taken.
-    admission::consume(state, admission).await?;
-    let stored = store_new(state, &metadata, &metadata_json).await;
+    check_sector(state, &metadata).await?;
+    let metadata_json = to_raw(&registered_json(&metadata, &body, statement.is_some()))?;
+    // Only now, with a registration known to be valid, are a policy place and a token
+    // use taken; each is given back if a later step fails.
+    let place = take_place(state, admission).await?;
+    if let Err(e) = admission::consume(state, admission).await {
+        give_back(state, place.as_ref()).await;
+        return Err(e);
+    }
+    let first_party = admission.policy.as_ref().is_some_and(|p| p.first_party);
+    let origin = Origin { place: place.clone(), first_party };
+    let stored = store_new(state, &metadata, &metadata_json, origin).await;
     if stored.is_err() {
         admission::refund(state, admission).await;
+        give_back(state, place.as_ref()).await;
     }
     stored
+}
+
+/// RFC 7591 §2.3: a verified statement's claims win over the body's members. Returns the
+/// statement's claims, if one was sent.
+fn verify_statement(
+    state: &AppState,
+    body: &mut Map<String, Value>,
+) -> Result<Option<Map<String, Value>>, ApiError> {
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(state.shared.clock.now().max(0) as u64);
+    let statement = verify_body_statement(body, &state.shared.access.statements, now)?;
+    if let Some(claims) = &statement {
+        apply_statement(body, claims);
+    }
+    Ok(statement)
+}
+
+/// The metadata as stored and returned: RFC 7591 §3.2.1 returns a verified statement as
+/// it was sent.
+fn registered_json(
+    metadata: &ClientMetadata,
+    body: &Map<String, Value>,
+    has_statement: bool,
+) -> Map<String, Value> {
+    let mut registered = metadata.to_json();
+    if let Some(Value::String(jwt)) = body.get("software_statement").filter(|_| has_statement) {
+        registered.insert("software_statement".into(), jwt.clone().into());
+    }
+    registered
+}
+
+/// The policy a client was registered under, which its updates follow too. A policy
+/// removed from the configuration since refuses updates rather than lifting its rules.
+fn policy_of(
+    state: &AppState,
+    record: &ClientRecord,
+) -> Result<Option<std::sync::Arc<crate::domain::policy::Policy>>, ApiError> {
+    let Some(place) = &record.policy else { return Ok(None) };
+    match state.shared.access.policies.get(&place.policy) {
+        Some(policy) => Ok(Some(policy.clone())),
+        None => Err(ApiError::Forbidden(
+            "the registration policy this client was registered under is no longer configured; ask the operator",
+        )),
+    }
+}
+
+/// Counts the new client under its policy, unless the policy's limits are reached.
+async fn take_place(state: &AppState, admission: &Admission) -> Result<Option<Place>, ApiError> {
+    let Some(policy) = &admission.policy else { return Ok(None) };
+    let place = Place { policy: policy.name.clone(), ip: admission.ip };
+    let limits = Limits { total: policy.max_clients, per_ip: policy.max_clients_per_ip };
+    match state.shared.access.quotas.take(&place, limits).await? {
+        Ok(()) => Ok(Some(place)),
+        Err(Full::Total(max)) => Err(ApiError::PolicyLimit(format!(
+            "registration policy {}: its limit of {max} clients is reached; delete unused clients or ask the operator",
+            policy.name
+        ))),
+        Err(Full::PerIp(max)) => Err(ApiError::PolicyLimit(format!(
+            "registration policy {}: its limit of {max} clients per source address is reached; delete unused clients or ask the operator",
+            policy.name
+        ))),
+    }
+}
+
+/// Gives a policy place back after its client is deleted or could not be stored. A lost
+/// give-back (Redis away) leaves the count one too high, which errs on the safe side.
+pub(crate) async fn give_back(state: &AppState, place: Option<&Place>) {
+    let Some(place) = place else { return };
+    if let Err(e) = state.shared.access.quotas.give_back(place).await {
+        tracing::warn!(error = %e, policy = %place.policy, "could not give back a policy place");
+    }
 }
 
 async fn store_new(
     state: &AppState,
     metadata: &ClientMetadata,
     metadata_json: &RawValue,
+    origin: Origin,
 ) -> Result<ClientInformation, ApiError> {
     let shared = &state.shared;
     for _ in 0..MAX_ATTEMPTS {
-        let new = prepare(&shared.sealer, shared.clock.now(), metadata, metadata_json)?;
+        let new =
+            prepare(&shared.sealer, shared.clock.now(), metadata, metadata_json, origin.clone())?;
         // A taken ID needs 2^64 registrations to be likely; draw again rather than fail.
         if state.store.create(&new.record.client_id, new.record.issued_at, &new.bytes).await? {
             return information(state, &new.record, new.secret.as_ref(), &new.token);
@@ -157,9 +251,25 @@ pub async fn read(
     client_id: &str,
     token: &AccessToken,
 ) -> Result<ClientInformation, ApiError> {
-    let (record, _) = authenticate(state, client_id, token).await?;
+    let (mut record, snapshot) = authenticate(state, client_id, token).await?;
+    if record.first_used_at.is_none() {
+        record = mark_used(state, record, &snapshot).await?;
+    }
     let secret = open(state, &record)?;
     information(state, &record, secret.as_ref(), token)
+}
+
+/// Records a client's first use, once: later reads stay read-only. Losing the race to a
+/// concurrent write is fine; that write marks the use itself or the next read will.
+async fn mark_used(
+    state: &AppState,
+    mut record: ClientRecord,
+    snapshot: &[u8],
+) -> Result<ClientRecord, ApiError> {
+    record.first_used_at = Some(state.shared.clock.now());
+    let bytes = serde_json::to_vec(&record).map_err(internal)?;
+    state.store.replace(&record.client_id, snapshot, &bytes).await?;
+    Ok(record)
 }
 
 /// RFC 7592 §2.2: replaces the registration with the body's metadata. Nothing changes
@@ -173,11 +283,17 @@ pub async fn replace(
     // Authenticate before looking at the body (even at whether it parsed): strangers
     // learn nothing, not even whether their request would pass.
     let mut attempt = authenticate(state, client_id, token).await?;
-    let body = &body?;
-    check_update_body(client_id, body)?;
-    let metadata = ClientMetadata::parse(body, &state.shared.policy)?;
+    let mut body = body?;
+    check_update_body(client_id, &body)?;
+    // The statement rules of registration hold for updates too (RFC 7591 §2.3).
+    let statement = verify_statement(state, &mut body)?;
+    let metadata = ClientMetadata::parse(&body, &state.shared.policy)?;
+    if let Some(policy) = policy_of(state, &attempt.0)? {
+        policy.check(&metadata)?;
+    }
     check_sector(state, &metadata).await?;
-    let metadata_json = to_raw(&metadata.to_json())?;
+    let metadata_json = to_raw(&registered_json(&metadata, &body, statement.is_some()))?;
+    let body = &body;
     for _ in 0..MAX_ATTEMPTS {
         let (current, snapshot) = attempt;
         let current_secret = open(state, &current)?;
@@ -212,6 +328,8 @@ pub async fn replace(
             manageable: current.manageable,
             metadata: metadata_json.clone(),
             admin: current.admin,
+            policy: current.policy,
+            first_used_at: current.first_used_at.or(Some(state.shared.clock.now())),
         };
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
         if state.store.replace(client_id, &snapshot, &bytes).await? {
@@ -229,8 +347,9 @@ pub async fn delete(
     token: &AccessToken,
 ) -> Result<(), ApiError> {
     for _ in 0..MAX_ATTEMPTS {
-        let (_, snapshot) = authenticate(state, client_id, token).await?;
+        let (record, snapshot) = authenticate(state, client_id, token).await?;
         if state.store.delete(client_id, &snapshot).await? {
+            give_back(state, record.policy.as_ref()).await;
             return Ok(());
         }
     }

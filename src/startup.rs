@@ -9,12 +9,14 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 
 use crate::access::iat::TokenStore;
+use crate::access::quota::QuotaStore;
 use crate::access::rate::RateLimiter;
 use crate::admin::token::{self, TokenError};
 use crate::audit::AuditLog;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Settings, StoreSettings};
 use crate::credentials::seal::{SealError, Sealer};
+use crate::domain::policy::Policies;
 use crate::domain::software_statement::{StatementPolicy, TrustedIssuer};
 use crate::fetch::{FetchPolicy, Fetcher};
 use crate::keys::{KeyError, ServerKeys};
@@ -93,16 +95,22 @@ pub async fn issue_initial_access_token(
     settings: &Settings,
     expires_in: Option<Duration>,
     max_uses: u64,
+    policy: Option<String>,
 ) -> Result<String, StartupError> {
     if matches!(settings.store, StoreSettings::Memory) {
         return Err(StartupError::NeedsSharedStore);
     }
     let (backend, _) = open_backend(settings)?;
     let access = build_access(settings, &backend).await?;
+    if let Some(name) = policy.as_deref().filter(|n| access.policies.get(n).is_none()) {
+        return Err(StartupError::Access(format!(
+            "--policy {name}: no such policy in the --policies file"
+        )));
+    }
     let now = SystemClock.now();
     let (token, _) = access
         .tokens
-        .issue(now, expires_in.map(|d| d.as_secs()), max_uses, None)
+        .issue(now, expires_in.map(|d| d.as_secs()), max_uses, policy)
         .await
         .map_err(|e| StartupError::Access(e.to_string()))?;
     Ok(token.expose().to_owned())
@@ -132,15 +140,24 @@ fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> 
 /// across instances); the fetcher and the trusted statement issuers are built once.
 async fn build_access(settings: &Settings, backend: &Backend) -> Result<Access, StartupError> {
     let access = &settings.access;
-    let (limiter, tokens) = match backend {
-        Backend::Memory(_) => (RateLimiter::memory(), TokenStore::memory()),
+    let (limiter, tokens, quotas) = match backend {
+        Backend::Memory(_) => (RateLimiter::memory(), TokenStore::memory(), QuotaStore::memory()),
         Backend::Redis(config) => {
             let (conn, prefix) = (config.connection()?, config.prefix().to_owned());
             (
                 RateLimiter::Redis { conn: conn.clone(), prefix: prefix.clone() },
-                TokenStore::Redis { conn, prefix },
+                TokenStore::Redis { conn: conn.clone(), prefix: prefix.clone() },
+                QuotaStore::Redis { conn, prefix },
             )
         }
+    };
+    let policies = match &access.policies {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| StartupError::Access(format!("--policies {}: {e}", path.display())))?;
+            Policies::parse(&text).map_err(|e| StartupError::Access(e.to_string()))?
+        }
+        None => Policies::default(),
     };
     let fetcher = Fetcher::new(FetchPolicy {
         allow_hosts: access.fetch_allow_hosts.clone(),
@@ -159,6 +176,8 @@ async fn build_access(settings: &Settings, backend: &Backend) -> Result<Access, 
         limiter,
         proxies: access.proxies.clone(),
         tokens,
+        policies,
+        quotas,
         statements: StatementPolicy {
             trusted,
             required: access.require_software_statement,

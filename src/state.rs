@@ -4,12 +4,14 @@ use std::sync::Arc;
 
 use crate::access::client_ip::TrustedProxies;
 use crate::access::iat::TokenStore;
+use crate::access::quota::QuotaStore;
 use crate::access::rate::{Limit, RateLimiter};
 use crate::access::RegistrationMode;
 use crate::audit::AuditLog;
 use crate::clock::Clock;
 use crate::credentials::seal::Sealer;
 use crate::domain::metadata::RegistrationPolicy;
+use crate::domain::policy::Policies;
 use crate::domain::software_statement::StatementPolicy;
 use crate::fetch::Fetcher;
 use crate::keys::ServerKeys;
@@ -45,6 +47,8 @@ pub struct Access {
     pub limiter: RateLimiter,
     pub proxies: TrustedProxies,
     pub tokens: TokenStore,
+    pub policies: Policies,
+    pub quotas: QuotaStore,
     pub statements: StatementPolicy,
     pub fetcher: Fetcher,
 }

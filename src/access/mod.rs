@@ -5,6 +5,8 @@
 pub mod client_ip;
 /// Initial access tokens: issue, list, revoke, and consume atomically.
 pub mod iat;
+/// Client counts per registration policy, in total and per source IP.
+pub mod quota;
 /// Token-bucket (GCRA) rate limits, shared across instances through Redis.
 pub mod rate;
 

@@ -14,6 +14,8 @@ pub mod localized;
 /// Registration metadata: parse and verify (RFC 7591 §2, OIDC DCR §2).
 pub mod metadata;
 /// The Auth0-style client settings a registration maps to.
+/// Named registration policies from `--policies`.
+pub mod policy;
 pub mod settings;
 /// Software statements (RFC 7591 §2.3): signed client metadata from a trusted issuer.
 pub mod software_statement;

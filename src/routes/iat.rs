@@ -39,15 +39,23 @@ pub async fn create(
             v.as_u64().ok_or_else(|| invalid("max_uses: a non-negative integer (0: unlimited)"))?
         }
     };
-    if body.get("policy").is_some_and(|p| !p.is_null()) {
-        return Err(invalid("policy: registration policies are not available on this server yet"));
-    }
+    let policy = match body.get("policy") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) if state.shared.access.policies.get(name).is_some() => {
+            Some(name.clone())
+        }
+        Some(_) => {
+            return Err(invalid(
+                "policy: the name of a registration policy configured with --policies",
+            ))
+        }
+    };
     let now = state.shared.clock.now();
     let (token, record) = state
         .shared
         .access
         .tokens
-        .issue(now, expires_in, max_uses, None)
+        .issue(now, expires_in, max_uses, policy)
         .await
         .map_err(store_error)?;
     let mut view = describe(&record);
@@ -87,6 +95,7 @@ fn describe(record: &InitialAccessToken) -> serde_json::Map<String, Value> {
         "expires_at": record.expires_at,
         "max_uses": record.max_uses,
         "uses": record.uses,
+        "policy": record.policy,
     });
     view.as_object().cloned().unwrap_or_default()
 }
