@@ -15,7 +15,8 @@ use josekit::jwt::{self, JwtPayload};
 use serde_json::{json, Map, Value};
 
 use crate::helpers::{
-    assert_oauth_error, merge, minimal, minimal_with, now, spawn_app_with, Backend, TestApp,
+    assert_oauth_error, merge, minimal, minimal_with, now, spawn_app_with, update_body_from,
+    Backend, TestApp,
 };
 use crate::http_fixture::{Canned, FixtureServer};
 
@@ -283,4 +284,61 @@ async fn an_issuer_key_set_can_come_from_a_jwks_uri() {
     second.registered();
     assert_oauth_error(&stranger, 400, "invalid_software_statement", FIELD);
     assert_eq!(fixture.requests(), ["/jwks.json"], "the key set is fetched once and kept");
+}
+
+// --- RFC 7592 updates --------------------------------------------------------------------
+
+#[tokio::test]
+async fn an_update_with_a_statement_is_verified_and_its_claims_win_again() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&[]).await;
+    let client = app.register(&minimal_with(json!({ FIELD: sign(&claims()) }))).await.registered();
+    let renamed = sign(&merge(claims(), json!({ "client_name": "Signed again" })));
+    let mut update = update_body_from(&client.body);
+    update["client_name"] = json!("Body");
+    update[FIELD] = json!(renamed);
+
+    // Act
+    let reply = app.put_client(&client.rcu, &client.rat, &update).await;
+
+    // Assert
+    reply.assert_status(200);
+    assert_eq!(reply.json()["client_name"], json!("Signed again"), "the claim wins\n{reply}");
+    assert_eq!(reply.json()[FIELD], json!(renamed), "echoed as sent\n{reply}");
+}
+
+#[tokio::test]
+async fn an_update_with_a_bad_statement_changes_nothing() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&[]).await;
+    let client = app.register(&minimal_with(json!({ FIELD: sign(&claims()) }))).await.registered();
+    let mut update = update_body_from(&client.body);
+    update["client_name"] = json!("Changed");
+
+    // Act + Assert
+    for bad in [
+        sign_with(&keys().stranger, &claims()),
+        sign(&merge(claims(), json!({ "exp": now() - 60 }))),
+    ] {
+        update[FIELD] = json!(bad);
+        let reply = app.put_client(&client.rcu, &client.rat, &update).await;
+        assert_oauth_error(&reply, 400, "invalid_software_statement", FIELD);
+    }
+    let read = app.get_client(&client.rcu, &client.rat).await;
+    assert_eq!(read.json()["client_name"], json!("Signed"), "nothing changed\n{read}");
+}
+
+#[tokio::test]
+async fn when_statements_are_required_an_update_without_one_is_invalid() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&["--require-software-statement"]).await;
+    let client = app.register(&minimal_with(json!({ FIELD: sign(&claims()) }))).await.registered();
+    let mut update = update_body_from(&client.body);
+    update.as_object_mut().expect("object").remove(FIELD);
+
+    // Act
+    let reply = app.put_client(&client.rcu, &client.rat, &update).await;
+
+    // Assert
+    assert_oauth_error(&reply, 400, "invalid_software_statement", FIELD);
 }
