@@ -168,6 +168,11 @@ pub struct ServeArgs {
     /// Refuse registrations without a software statement from a trusted issuer.
     #[arg(long, env = "REGISTRAR_REQUIRE_SOFTWARE_STATEMENT")]
     pub require_software_statement: bool,
+    /// Registering the same metadata again, with a verified software statement naming the
+    /// same software_id, returns the existing client (same id and secret, a new
+    /// registration access token) instead of creating another.
+    #[arg(long, env = "REGISTRAR_IDEMPOTENT_REGISTRATION")]
+    pub idempotent_registration: bool,
     /// JSON file of named registration policies (see README, "Registration policies"):
     /// `{"anonymous": "NAME", "policies": {"NAME": {...}}}`. Unset: no policies.
     #[arg(long, env = "REGISTRAR_POLICIES")]
@@ -234,6 +239,7 @@ pub struct AccessSettings {
     pub trusted_issuers: Option<std::path::PathBuf>,
     pub require_software_statement: bool,
     pub policies: Option<std::path::PathBuf>,
+    pub idempotent_registration: bool,
     pub fetch_allow_hosts: Vec<String>,
     pub fetch_allow_http: bool,
 }
@@ -312,6 +318,7 @@ impl TryFrom<ServeArgs> for Settings {
                 trusted_issuers: args.trusted_issuers,
                 require_software_statement: args.require_software_statement,
                 policies: args.policies,
+                idempotent_registration: args.idempotent_registration,
                 fetch_allow_hosts: args.fetch_allow_hosts,
                 fetch_allow_http: args.fetch_allow_http,
             },

@@ -24,6 +24,8 @@ pub mod domain;
 pub mod error;
 /// Outbound fetches of client-supplied URLs, guarded against SSRF.
 pub mod fetch;
+/// Idempotent registration: the same software and metadata get their existing client.
+pub mod idempotency;
 /// The server's signing keys.
 pub mod keys;
 /// The management API's client operations.

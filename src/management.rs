@@ -75,6 +75,7 @@ pub async fn create(
             admin: admin.clone(),
             policy: None,
             first_used_at: None,
+            software_key: None,
         };
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
         if state.store.create(&record.client_id, record.issued_at, &bytes).await? {
@@ -119,6 +120,8 @@ pub async fn update(
             metadata: to_raw(&metadata)?,
             admin,
             first_used_at: current.first_used_at.or(Some(state.shared.clock.now())),
+            // A changed client no longer answers to an idempotent registration.
+            software_key: None,
             ..current
         };
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
@@ -153,6 +156,8 @@ pub async fn delete(state: &AppState, client_id: &str) -> Result<(), ManagementE
         let (record, snapshot) = load(state, client_id).await?;
         if state.store.delete(client_id, &snapshot).await? {
             crate::registration::give_back(state, record.policy.as_ref()).await;
+            let key = record.software_key.as_deref();
+            crate::registration::forget_software_key(state, client_id, key).await;
             return Ok(());
         }
     }

@@ -18,6 +18,7 @@ use crate::domain::settings::AdminSettings;
 use crate::domain::software_statement::{apply_statement, verify_body_statement};
 use crate::error::ApiError;
 use crate::fetch::check_sector_identifier;
+use crate::idempotency;
 use crate::state::AppState;
 use crate::store::{ClientStore, Snapshot};
 
@@ -26,6 +27,8 @@ const SECRET_NEVER_EXPIRES: i64 = 0;
 /// A lost compare-and-set means another request changed the client at the same moment;
 /// a few tries settle it.
 const MAX_ATTEMPTS: usize = 3;
+/// Tries of an idempotent registration racing identical ones for the same client.
+const IDEMPOTENT_ATTEMPTS: usize = 10;
 
 /// One client as stored: credentials only as hash or sealed, the registered metadata as
 /// the JSON the client gets back (written once, never re-derived), and the settings only
@@ -57,6 +60,10 @@ pub struct ClientRecord {
     /// after `--cleanup-unused-after`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_used_at: Option<i64>,
+    /// Idempotent registration: the key this client answers to while its metadata is the
+    /// one registered (`crate::idempotency`); any change of the metadata drops it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software_key: Option<String>,
 }
 
 fn yes() -> bool {
@@ -84,6 +91,7 @@ pub struct Prepared {
 pub struct Origin {
     pub place: Option<Place>,
     pub first_party: bool,
+    pub software_key: Option<String>,
 }
 
 /// Draws credentials and builds the stored record of a new client. Used by registration
@@ -111,6 +119,7 @@ pub fn prepare(
         admin: AdminSettings { is_first_party: origin.first_party, ..AdminSettings::default() },
         policy: origin.place,
         first_used_at: None,
+        software_key: origin.software_key,
         client_id: creds.client_id,
     };
     let bytes = serde_json::to_vec(&record).map_err(internal)?;
@@ -131,6 +140,17 @@ pub async fn register(
     }
     check_sector(state, &metadata).await?;
     let metadata_json = to_raw(&registered_json(&metadata, &body, statement.is_some()))?;
+    let policy_name = admission.policy.as_ref().map(|p| p.name.as_str());
+    let software_key = shared
+        .access
+        .idempotent
+        .as_ref()
+        .and_then(|_| idempotency::key(statement.as_ref(), policy_name, metadata_json.get()));
+    if let Some(key) = &software_key {
+        if let Some(existing) = existing_registration(state, key).await? {
+            return Ok(existing);
+        }
+    }
     // Only now, with a registration known to be valid, are a policy place and a token
     // use taken; each is given back if a later step fails.
     let place = take_place(state, admission).await?;
@@ -139,13 +159,79 @@ pub async fn register(
         return Err(e);
     }
     let first_party = admission.policy.as_ref().is_some_and(|p| p.first_party);
-    let origin = Origin { place: place.clone(), first_party };
+    let origin = Origin { place: place.clone(), first_party, software_key };
     let stored = store_new(state, &metadata, &metadata_json, origin).await;
-    if stored.is_err() {
-        admission::refund(state, admission).await;
-        give_back(state, place.as_ref()).await;
+    let outcome = match stored {
+        Ok(New::Created(information)) => return Ok(information),
+        // Another request registered the same software first: this one's client is gone
+        // again, and the caller gets that one.
+        Ok(New::Duplicate(key)) => match existing_registration(state, &key).await {
+            Ok(Some(existing)) => Ok(existing),
+            Ok(None) => Err(ApiError::Unavailable(crate::store::StoreError::Unavailable(
+                "a concurrent identical registration vanished; retry".into(),
+            ))),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    admission::refund(state, admission).await;
+    give_back(state, place.as_ref()).await;
+    outcome
+}
+
+enum New {
+    Created(ClientInformation),
+    /// Idempotent registration: the key was claimed by another client meanwhile.
+    Duplicate(String),
+}
+
+/// The client already registered under `key`, with a new registration access token (only
+/// the hash of the old one is kept, so it cannot be handed out again). `None` when the key
+/// is stale: its client was deleted or has changed since.
+async fn existing_registration(
+    state: &AppState,
+    key: &str,
+) -> Result<Option<ClientInformation>, ApiError> {
+    let Some(registrations) = &state.shared.access.idempotent else { return Ok(None) };
+    let Some(client_id) = registrations.holder(key).await? else { return Ok(None) };
+    // Identical registrations arriving together all rotate the same token: let them
+    // take turns, and tell the last ones to retry rather than fail.
+    for attempt in 0..IDEMPOTENT_ATTEMPTS {
+        if attempt > 0 {
+            let pause = rand::random_range(1..=5 * attempt as u64);
+            tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+        }
+        let Some(snapshot) = state.store.get(&client_id).await? else {
+            registrations.release(key, &client_id).await?;
+            return Ok(None);
+        };
+        let mut record: ClientRecord = serde_json::from_slice(&snapshot).map_err(internal)?;
+        if record.software_key.as_deref() != Some(key) {
+            registrations.release(key, &client_id).await?;
+            return Ok(None);
+        }
+        let token = generate_access_token().map_err(internal)?;
+        record.rat = Some(token.hash());
+        record.first_used_at = record.first_used_at.or(Some(state.shared.clock.now()));
+        let bytes = serde_json::to_vec(&record).map_err(internal)?;
+        if state.store.replace(&client_id, &snapshot, &bytes).await? {
+            let secret = open(state, &record)?;
+            return information(state, &record, secret.as_ref(), &token).map(Some);
+        }
     }
-    stored
+    Err(ApiError::Unavailable(crate::store::StoreError::Unavailable(
+        "identical registrations kept racing for the same client".into(),
+    )))
+}
+
+/// Forgets a client's idempotency key: it was deleted, or its metadata changed.
+pub(crate) async fn forget_software_key(state: &AppState, client_id: &str, key: Option<&str>) {
+    let (Some(registrations), Some(key)) = (&state.shared.access.idempotent, key) else {
+        return;
+    };
+    if let Err(e) = registrations.release(key, client_id).await {
+        tracing::warn!(error = %e, "could not release an idempotent registration key");
+    }
 }
 
 /// RFC 7591 §2.3: a verified statement's claims win over the body's members. Returns the
@@ -223,15 +309,32 @@ async fn store_new(
     metadata: &ClientMetadata,
     metadata_json: &RawValue,
     origin: Origin,
-) -> Result<ClientInformation, ApiError> {
+) -> Result<New, ApiError> {
     let shared = &state.shared;
     for _ in 0..MAX_ATTEMPTS {
         let new =
             prepare(&shared.sealer, shared.clock.now(), metadata, metadata_json, origin.clone())?;
+        let client_id = &new.record.client_id;
         // A taken ID needs 2^64 registrations to be likely; draw again rather than fail.
-        if state.store.create(&new.record.client_id, new.record.issued_at, &new.bytes).await? {
-            return information(state, &new.record, new.secret.as_ref(), &new.token);
+        if !state.store.create(client_id, new.record.issued_at, &new.bytes).await? {
+            continue;
         }
+        // The key is claimed only once the client exists, so whoever holds a key always
+        // names a stored client.
+        if let (Some(registrations), Some(key)) = (&shared.access.idempotent, &origin.software_key)
+        {
+            match registrations.claim(key, client_id).await {
+                Ok(holder) if holder == *client_id => {}
+                other => {
+                    // Lost the race, or cannot tell: this client must not stay behind.
+                    state.store.delete(client_id, &new.bytes).await?;
+                    other?;
+                    return Ok(New::Duplicate(key.clone()));
+                }
+            }
+        }
+        let information = information(state, &new.record, new.secret.as_ref(), &new.token)?;
+        return Ok(New::Created(information));
     }
     Err(ApiError::Internal("could not allocate a unique client_id".into()))
 }
@@ -296,6 +399,8 @@ pub async fn replace(
     let body = &body;
     for _ in 0..MAX_ATTEMPTS {
         let (current, snapshot) = attempt;
+        let same_metadata = current.metadata.get() == metadata_json.get();
+        let dropped_key = current.software_key.clone().filter(|_| !same_metadata);
         let current_secret = open(state, &current)?;
         if let Some(sent) = body.get("client_secret").filter(|v| !v.is_null()) {
             let matches = match (sent.as_str(), &current_secret) {
@@ -330,9 +435,11 @@ pub async fn replace(
             admin: current.admin,
             policy: current.policy,
             first_used_at: current.first_used_at.or(Some(state.shared.clock.now())),
+            software_key: current.software_key.clone().filter(|_| same_metadata),
         };
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
         if state.store.replace(client_id, &snapshot, &bytes).await? {
+            forget_software_key(state, client_id, dropped_key.as_deref()).await;
             return information(state, &record, secret.as_ref(), &new_token);
         }
         attempt = authenticate(state, client_id, token).await?;
@@ -350,6 +457,7 @@ pub async fn delete(
         let (record, snapshot) = authenticate(state, client_id, token).await?;
         if state.store.delete(client_id, &snapshot).await? {
             give_back(state, record.policy.as_ref()).await;
+            forget_software_key(state, client_id, record.software_key.as_deref()).await;
             return Ok(());
         }
     }

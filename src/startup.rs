@@ -19,6 +19,7 @@ use crate::credentials::seal::{SealError, Sealer};
 use crate::domain::policy::Policies;
 use crate::domain::software_statement::{StatementPolicy, TrustedIssuer};
 use crate::fetch::{FetchPolicy, Fetcher};
+use crate::idempotency::Registrations;
 use crate::keys::{KeyError, ServerKeys};
 use crate::routes;
 use crate::state::{Access, AppState, Shared};
@@ -140,14 +141,20 @@ fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> 
 /// across instances); the fetcher and the trusted statement issuers are built once.
 async fn build_access(settings: &Settings, backend: &Backend) -> Result<Access, StartupError> {
     let access = &settings.access;
-    let (limiter, tokens, quotas) = match backend {
-        Backend::Memory(_) => (RateLimiter::memory(), TokenStore::memory(), QuotaStore::memory()),
+    let (limiter, tokens, quotas, registrations) = match backend {
+        Backend::Memory(_) => (
+            RateLimiter::memory(),
+            TokenStore::memory(),
+            QuotaStore::memory(),
+            Registrations::memory(),
+        ),
         Backend::Redis(config) => {
             let (conn, prefix) = (config.connection()?, config.prefix().to_owned());
             (
                 RateLimiter::Redis { conn: conn.clone(), prefix: prefix.clone() },
                 TokenStore::Redis { conn: conn.clone(), prefix: prefix.clone() },
-                QuotaStore::Redis { conn, prefix },
+                QuotaStore::Redis { conn: conn.clone(), prefix: prefix.clone() },
+                Registrations::Redis { conn, prefix },
             )
         }
     };
@@ -178,6 +185,7 @@ async fn build_access(settings: &Settings, backend: &Backend) -> Result<Access, 
         tokens,
         policies,
         quotas,
+        idempotent: access.idempotent_registration.then_some(registrations),
         statements: StatementPolicy {
             trusted,
             required: access.require_software_statement,

@@ -14,6 +14,7 @@ use crate::domain::metadata::RegistrationPolicy;
 use crate::domain::policy::Policies;
 use crate::domain::software_statement::StatementPolicy;
 use crate::fetch::Fetcher;
+use crate::idempotency::Registrations;
 use crate::keys::ServerKeys;
 use crate::store::Store;
 
@@ -49,6 +50,8 @@ pub struct Access {
     pub tokens: TokenStore,
     pub policies: Policies,
     pub quotas: QuotaStore,
+    /// Set with `--idempotent-registration`.
+    pub idempotent: Option<Registrations>,
     pub statements: StatementPolicy,
     pub fetcher: Fetcher,
 }

@@ -15,8 +15,8 @@ use josekit::jwt::{self, JwtPayload};
 use serde_json::{json, Map, Value};
 
 use crate::helpers::{
-    assert_oauth_error, merge, minimal, minimal_with, now, spawn_app_with, update_body_from,
-    Backend, TestApp,
+    assert_invalid_token, assert_oauth_error, merge, minimal, minimal_with, now, spawn_app_with,
+    update_body_from, Backend, TestApp,
 };
 use crate::http_fixture::{Canned, FixtureServer};
 
@@ -341,4 +341,97 @@ async fn when_statements_are_required_an_update_without_one_is_invalid() {
 
     // Assert
     assert_oauth_error(&reply, 400, "invalid_software_statement", FIELD);
+}
+
+// --- idempotent registration -------------------------------------------------------------
+
+const IDEMPOTENT: [&str; 1] = ["--idempotent-registration"];
+
+#[tokio::test]
+async fn the_same_software_and_metadata_get_the_existing_client_back() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&IDEMPOTENT).await;
+    let body = minimal_with(json!({ FIELD: sign(&claims()) }));
+    let first = app.register(&body).await.registered();
+
+    // Act
+    let again = app.register(&body).await;
+
+    // Assert: same client and secret; a new registration access token replaces the old.
+    let second = again.registered();
+    assert_eq!(second.client_id, first.client_id, "{again}");
+    assert_eq!(second.client_secret, first.client_secret, "{again}");
+    assert_ne!(second.rat, first.rat, "{again}");
+    assert_invalid_token(&app.get_client(&first.rcu, &first.rat).await);
+    app.get_client(&second.rcu, &second.rat).await.assert_status(200);
+}
+
+#[tokio::test]
+async fn other_metadata_or_unproven_software_get_new_clients() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&IDEMPOTENT).await;
+    let statement = sign(&claims());
+    let first = app.register(&minimal_with(json!({ FIELD: statement }))).await.registered();
+
+    // Act
+    let other_metadata = app
+        .register(&minimal_with(json!({ FIELD: statement, "contacts": ["a@rp.example"] })))
+        .await;
+    let unsigned = minimal_with(json!({ "software_id": "4NRB1-0XZABZI9E6-5SM3R" }));
+    let unproven = [app.register(&unsigned).await, app.register(&unsigned).await];
+
+    // Assert
+    assert_ne!(other_metadata.registered().client_id, first.client_id, "{other_metadata}");
+    assert_ne!(unproven[0].registered().client_id, unproven[1].registered().client_id);
+}
+
+#[tokio::test]
+async fn without_the_setting_every_registration_is_new() {
+    let (app, _file) = spawn_trusting(&[]).await;
+    let body = minimal_with(json!({ FIELD: sign(&claims()) }));
+    let first = app.register(&body).await.registered();
+    let second = app.register(&body).await.registered();
+    assert_ne!(first.client_id, second.client_id);
+}
+
+#[tokio::test]
+async fn a_deleted_or_changed_client_is_not_handed_out_again() {
+    // Arrange
+    let (app, _file) = spawn_trusting(&IDEMPOTENT).await;
+    let body = minimal_with(json!({ FIELD: sign(&claims()) }));
+    let deleted = app.register(&body).await.registered();
+    app.delete_client(&deleted.rcu, &deleted.rat).await.assert_status(204);
+    let changed = app.register(&body).await.registered();
+    assert_ne!(changed.client_id, deleted.client_id, "a deleted client is not reused");
+    let mut update = update_body_from(&changed.body);
+    update["contacts"] = json!(["ops@rp.example"]);
+    app.put_client(&changed.rcu, &changed.rat, &update).await.assert_status(200);
+
+    // Act
+    let after_change = app.register(&body).await.registered();
+
+    // Assert
+    assert_ne!(after_change.client_id, changed.client_id, "the changed client no longer matches");
+    assert_eq!(app.register(&body).await.registered().client_id, after_change.client_id);
+}
+
+#[tokio::test]
+async fn concurrent_identical_registrations_share_one_client_on_redis() {
+    // Arrange
+    let redis = crate::redis_server::RedisServer::start();
+    let file = trusted_issuers_file(&json!([{ "issuer": ISSUER, "jwks": issuer_jwks() }]));
+    let path = file.path().to_str().expect("a UTF-8 temporary path").to_owned();
+    let flags = ["--trusted-issuers", path.as_str(), IDEMPOTENT[0]];
+    let app = spawn_app_with(Backend::Redis(&redis), &flags).await;
+    let body = minimal_with(json!({ FIELD: sign(&claims()) }));
+
+    // Act
+    let replies = futures_util::future::join_all((0..12).map(|_| app.register(&body))).await;
+
+    // Assert
+    let ids: std::collections::BTreeSet<String> =
+        replies.iter().map(|r| r.registered().client_id).collect();
+    assert_eq!(ids.len(), 1, "one client for one piece of software: {ids:?}");
+    let clients: Vec<String> = redis.dump().into_keys().filter(|k| k.contains("client:")).collect();
+    assert_eq!(clients.len(), 1, "no stray client left behind: {clients:?}");
 }
