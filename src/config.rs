@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::access::client_ip::{Cidr, TrustedProxies};
 use crate::access::rate::Limit;
 use crate::access::RegistrationMode;
+use crate::cleanup::CleanupSettings;
 use crate::domain::metadata::RegistrationPolicy;
 
 #[derive(Debug, Parser)]
@@ -173,6 +174,14 @@ pub struct ServeArgs {
     /// registration access token) instead of creating another.
     #[arg(long, env = "REGISTRAR_IDEMPOTENT_REGISTRATION")]
     pub idempotent_registration: bool,
+    /// Remove self-registered clients never used within this age (e.g. `30d`): never read
+    /// or updated with their registration access token, never changed by an
+    /// administrator. Unset: clients stay until deleted.
+    #[arg(long, env = "REGISTRAR_CLEANUP_UNUSED_AFTER", value_parser = parse_duration)]
+    pub cleanup_unused_after: Option<Duration>,
+    /// How often the cleanup runs (one instance per interval when several share Redis).
+    #[arg(long, env = "REGISTRAR_CLEANUP_INTERVAL", value_parser = parse_duration, default_value = "10m")]
+    pub cleanup_interval: Duration,
     /// JSON file of named registration policies (see README, "Registration policies"):
     /// `{"anonymous": "NAME", "policies": {"NAME": {...}}}`. Unset: no policies.
     #[arg(long, env = "REGISTRAR_POLICIES")]
@@ -227,6 +236,7 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub audit_max_events: usize,
     pub access: AccessSettings,
+    pub cleanup: Option<CleanupSettings>,
 }
 
 /// Who may register, and what outbound fetches may reach.
@@ -307,6 +317,10 @@ impl TryFrom<ServeArgs> for Settings {
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
             log_format: args.log_format,
             audit_max_events: args.audit_max_events,
+            cleanup: args.cleanup_unused_after.map(|unused_after| CleanupSettings {
+                unused_after,
+                interval: args.cleanup_interval,
+            }),
             access: AccessSettings {
                 mode: args.registration_mode,
                 per_ip: args.rate_limit_per_ip,
@@ -323,6 +337,24 @@ impl TryFrom<ServeArgs> for Settings {
                 fetch_allow_http: args.fetch_allow_http,
             },
         })
+    }
+}
+
+/// `90`, `90s`, `15m`, `12h`, `30d`; at least one second.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) =
+        text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let number: u64 = number.parse().map_err(|_| format!("{text}: a number with s, m, h or d"))?;
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{text}: the unit is s, m, h or d")),
+    };
+    match number.saturating_mul(scale) {
+        0 => Err(format!("{text}: must be at least one second")),
+        seconds => Ok(Duration::from_secs(seconds)),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::access::quota::QuotaStore;
 use crate::access::rate::RateLimiter;
 use crate::admin::token::{self, TokenError};
 use crate::audit::AuditLog;
+use crate::cleanup::{self, Lease};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Settings, StoreSettings};
 use crate::credentials::seal::{SealError, Sealer};
@@ -71,6 +72,8 @@ pub struct Application {
     issuer: String,
     server: Server,
     keys: Arc<ServerKeys>,
+    /// The unused-client sweeper, stopped with the server.
+    sweeper: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// `registrar token`: an admin token signed with the keys in the configured store, so
@@ -261,6 +264,19 @@ impl Application {
             audit,
             access,
         });
+        let sweeper = match settings.cleanup {
+            Some(cleanup) => {
+                let lease = match &backend {
+                    Backend::Memory(_) => Lease::Local,
+                    Backend::Redis(config) => {
+                        cleanup::redis_lease(config.connection()?, config.prefix())
+                    }
+                };
+                let state = AppState { store: backend.store()?, shared: shared.clone() };
+                Some(cleanup::spawn(state, lease, cleanup))
+            }
+            None => None,
+        };
         let keys = server_keys;
         let server = HttpServer::new(move || {
             // Cannot fail: the same backend already opened the bootstrap store above.
@@ -276,7 +292,7 @@ impl Application {
         .listen(listener)?
         .run();
         tracing::info!(%address, %issuer, "registrar listening");
-        Ok(Application { port: address.port(), issuer, server, keys })
+        Ok(Application { port: address.port(), issuer, server, keys, sweeper })
     }
 
     /// An admin token signed by this server, for embedding and tests.
@@ -297,7 +313,11 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let stopped = self.server.await;
+        if let Some(sweeper) = self.sweeper {
+            sweeper.abort();
+        }
+        stopped
     }
 }
 

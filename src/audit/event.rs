@@ -37,6 +37,8 @@ pub enum EventType {
     ManagementDelete,
     /// `smcrs`: an administrator rotated a client secret (`POST …/rotate-secret`).
     ManagementRotateSecret,
+    /// `sdcc`: a self-registered client never used was removed (`--cleanup-unused-after`).
+    UnusedClientRemoved,
     /// `fdcrt`: a registration access token was missing or wrong (RFC 7592 §2, 401).
     RegistrationTokenFailure,
     /// `fmat`: an admin token was missing, malformed, expired or foreign (401).
@@ -47,7 +49,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every kind, in the order of the README table.
-    pub const ALL: [EventType; 11] = [
+    pub const ALL: [EventType; 12] = [
         EventType::Registration,
         EventType::RegistrationRead,
         EventType::RegistrationUpdate,
@@ -56,6 +58,7 @@ impl EventType {
         EventType::ManagementUpdate,
         EventType::ManagementDelete,
         EventType::ManagementRotateSecret,
+        EventType::UnusedClientRemoved,
         EventType::RegistrationTokenFailure,
         EventType::AdminTokenFailure,
         EventType::AdminScopeRefused,
@@ -72,6 +75,7 @@ impl EventType {
             EventType::ManagementUpdate => "smcu",
             EventType::ManagementDelete => "smcd",
             EventType::ManagementRotateSecret => "smcrs",
+            EventType::UnusedClientRemoved => "sdcc",
             EventType::RegistrationTokenFailure => "fdcrt",
             EventType::AdminTokenFailure => "fmat",
             EventType::AdminScopeRefused => "fmas",
@@ -94,6 +98,7 @@ impl EventType {
             EventType::ManagementUpdate => "Client updated through the Management API",
             EventType::ManagementDelete => "Client deleted through the Management API",
             EventType::ManagementRotateSecret => "Client secret rotated through the Management API",
+            EventType::UnusedClientRemoved => "Self-registered client removed as never used",
             EventType::RegistrationTokenFailure => {
                 "Failed registration access token authentication"
             }

@@ -11,6 +11,7 @@ mod redis_server;
 mod access;
 mod admin_tokens;
 mod audit;
+mod cleanup;
 mod config;
 mod cors;
 mod discovery;

@@ -1,0 +1,141 @@
+//! Removal of self-registered clients never used (`--cleanup-unused-after`): open
+//! registration endpoints collect clients that a script registered and forgot. A client is
+//! used once it presents its registration access token (RFC 7592 read or update), is
+//! registered again idempotently, or is changed by an administrator; clients created
+//! through the management API are never removed.
+//!
+//! Every instance runs a sweeper, but a lease in Redis lets one sweep per interval. Each
+//! removal is a compare-and-delete on the record as read, so a client used at that moment
+//! stays.
+
+use std::time::{Duration, SystemTime};
+
+use redis::aio::ConnectionManager;
+
+use crate::audit::{Event, EventType};
+use crate::registration::{forget_software_key, give_back, ClientRecord};
+use crate::state::AppState;
+use crate::store::{ClientStore, StoreError};
+
+/// Records read per listing call.
+const PAGE: usize = 100;
+
+/// When and how often to sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CleanupSettings {
+    /// Age after which a never-used self-registered client is removed.
+    pub unused_after: Duration,
+    pub interval: Duration,
+}
+
+/// Who sweeps this interval.
+#[derive(Clone)]
+pub enum Lease {
+    /// One process: always this one.
+    Local,
+    Redis {
+        conn: ConnectionManager,
+        key: String,
+    },
+}
+
+impl Lease {
+    /// Takes the lease for `ttl` unless another instance holds it.
+    async fn take(&self, ttl: Duration) -> Result<bool, StoreError> {
+        match self {
+            Lease::Local => Ok(true),
+            Lease::Redis { conn, key } => {
+                let taken: Option<String> = redis::cmd("SET")
+                    .arg(key)
+                    .arg(std::process::id())
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ttl.as_millis().max(1) as u64)
+                    .query_async(&mut conn.clone())
+                    .await
+                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                Ok(taken.is_some())
+            }
+        }
+    }
+}
+
+/// Sweeps every interval until the task is dropped.
+pub async fn run(state: AppState, lease: Lease, settings: CleanupSettings) {
+    let mut ticks = tokio::time::interval(settings.interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match lease.take(settings.interval).await {
+            Ok(true) => match sweep(&state, settings.unused_after).await {
+                Ok(0) => {}
+                Ok(removed) => {
+                    tracing::info!(removed, "removed never-used self-registered clients")
+                }
+                Err(e) => tracing::warn!(error = %e, "client cleanup stopped early"),
+            },
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "client cleanup could not take its lease"),
+        }
+    }
+}
+
+/// One pass over the clients older than `unused_after`, oldest first; returns how many
+/// were removed.
+pub async fn sweep(state: &AppState, unused_after: Duration) -> Result<usize, StoreError> {
+    let cutoff = state.shared.clock.now().saturating_sub(unused_after.as_secs() as i64);
+    let (mut start, mut removed) = (0, 0);
+    loop {
+        let (page, _) = state.store.list(start, PAGE).await?;
+        let full_page = page.len() == PAGE;
+        for snapshot in page {
+            let Ok(record) = serde_json::from_slice::<ClientRecord>(&snapshot) else {
+                start += 1;
+                continue;
+            };
+            // The listing is in creation order: everything after is younger.
+            if record.issued_at >= cutoff {
+                return Ok(removed);
+            }
+            let never_used = record.rat.is_some() && record.first_used_at.is_none();
+            if never_used && state.store.delete(&record.client_id, &snapshot).await? {
+                removed += 1;
+                forgotten(state, &record).await;
+            } else {
+                start += 1;
+            }
+        }
+        if !full_page {
+            return Ok(removed);
+        }
+    }
+}
+
+/// What else a removed client leaves behind: its policy place, its idempotency key, and
+/// an audit event.
+async fn forgotten(state: &AppState, record: &ClientRecord) {
+    give_back(state, record.policy.as_ref()).await;
+    forget_software_key(state, &record.client_id, record.software_key.as_deref()).await;
+    let name = serde_json::from_str::<serde_json::Value>(record.metadata.get())
+        .ok()
+        .and_then(|m| m.get("client_name").and_then(|n| n.as_str()).map(str::to_owned));
+    state.shared.audit.record(
+        Event::new(EventType::UnusedClientRemoved)
+            .at(SystemTime::now())
+            .with_client(&record.client_id, name.as_deref()),
+    );
+}
+
+/// The lease every instance on one Redis shares.
+pub fn redis_lease(conn: ConnectionManager, prefix: &str) -> Lease {
+    Lease::Redis { conn, key: format!("{prefix}cleanup:lease") }
+}
+
+/// Starts the sweeper on the current runtime; abort the handle to stop it.
+pub fn spawn(
+    state: AppState,
+    lease: Lease,
+    settings: CleanupSettings,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run(state, lease, settings))
+}
