@@ -218,7 +218,7 @@ impl Application {
         let address = listener.local_addr()?;
         let issuer =
             settings.issuer.clone().unwrap_or_else(|| settings.transport.default_issuer(address));
-        production::warn(&settings);
+        production::warn(&settings, address);
         let (backend, sealer) = open_backend(&settings)?;
         let server_keys = load_keys(&backend, &sealer).await?;
         // Built here, on the runtime that outlives the server: the Redis log's writer

@@ -2,6 +2,7 @@
 //! lose clients. Outside production mode the same findings are logged as warnings.
 
 use std::fmt;
+use std::net::SocketAddr;
 
 use crate::config::{Settings, StoreSettings};
 
@@ -51,13 +52,13 @@ fn list(problems: &[Problem]) -> String {
     problems.iter().map(Problem::to_string).collect::<Vec<_>>().join("; ")
 }
 
-/// What production mode would refuse in `settings`.
-pub fn problems(settings: &Settings) -> Vec<Problem> {
+/// What production mode would refuse in `settings` on a listener bound to `address`.
+pub fn problems(settings: &Settings, address: SocketAddr) -> Vec<Problem> {
     let transport = &settings.transport;
     let mut found = Vec::new();
     let issuer = match &settings.issuer {
         Some(issuer) => issuer.clone(),
-        None => transport.default_issuer(settings.listen),
+        None => transport.default_issuer(address),
     };
     if issuer.get(..7).is_some_and(|s| s.eq_ignore_ascii_case("http://")) {
         found.push(Problem::PlainHttpIssuer { issuer });
@@ -79,7 +80,7 @@ pub fn check(settings: &Settings) -> Result<(), ProductionError> {
     if !settings.transport.production {
         return Ok(());
     }
-    match problems(settings) {
+    match problems(settings, settings.listen) {
         found if found.is_empty() => Ok(()),
         found => Err(ProductionError(found)),
     }
@@ -87,9 +88,9 @@ pub fn check(settings: &Settings) -> Result<(), ProductionError> {
 
 /// Outside production mode, today's behaviour: start, and say (once) what production
 /// would refuse. The in-process store is left out: opening it logs its own warning.
-pub fn warn(settings: &Settings) {
+pub fn warn(settings: &Settings, address: SocketAddr) {
     let found: Vec<Problem> =
-        problems(settings).into_iter().filter(|p| *p != Problem::InProcessStore).collect();
+        problems(settings, address).into_iter().filter(|p| *p != Problem::InProcessStore).collect();
     if !found.is_empty() {
         tracing::warn!("not fit for production (--production would refuse): {}", list(&found));
     }
