@@ -177,9 +177,11 @@ async fn production_mode_starts_with_tls_redis_and_a_secret_key() {
     app.get_client(&client.rcu, &client.rat).await.assert_status(200);
 }
 
-/// Runs `registrar serve` with `args` and a clean environment; returns (exit success,
-/// stderr). A server that starts after all is killed after a while and counts as started.
-async fn serve(args: Vec<String>) -> (bool, String) {
+/// Runs `registrar serve` with `args` and a clean environment (plus `env`); returns (exit
+/// success, stderr). A server that starts after all is killed after a while and counts as
+/// started.
+async fn serve(args: Vec<String>, env: &[(&'static str, String)]) -> (bool, String) {
+    let env = env.to_vec();
     tokio::task::spawn_blocking(move || {
         let mut command = Command::new(env!("CARGO_BIN_EXE_registrar"));
         command.arg("serve").args(["--listen", "127.0.0.1:0"]).args(&args);
@@ -188,6 +190,7 @@ async fn serve(args: Vec<String>) -> (bool, String) {
                 command.env_remove(name);
             }
         }
+        command.envs(env);
         let mut child = command
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -240,7 +243,7 @@ async fn production_mode_refuses_each_unsafe_configuration_with_a_clear_message(
 
     for (args, message, why) in cases {
         // Act
-        let (started, stderr) = serve(args.clone()).await;
+        let (started, stderr) = serve(args.clone(), &[]).await;
 
         // Assert
         assert!(!started, "{why}: {args:?} must not start");
@@ -249,6 +252,47 @@ async fn production_mode_refuses_each_unsafe_configuration_with_a_clear_message(
             "{why}: stderr should say {message:?}, got:\n{stderr}"
         );
     }
+}
+
+#[tokio::test]
+async fn production_mode_and_tls_files_can_come_from_the_environment() {
+    // Arrange: TLS from the environment, but no Redis and no key.
+    let certs = SelfSigned::new();
+    let env = [
+        ("REGISTRAR_PRODUCTION", "true".to_owned()),
+        ("REGISTRAR_TLS_CERT", certs.cert.display().to_string()),
+        ("REGISTRAR_TLS_KEY", certs.key.display().to_string()),
+    ];
+
+    // Act
+    let (started, stderr) = serve(Vec::new(), &env).await;
+
+    // Assert: refused for the store and the key only, so TLS was taken from the environment.
+    assert!(!started, "production mode without Redis must not start");
+    assert!(stderr.contains("no --redis-url") && stderr.contains("no --secret-key"), "{stderr}");
+    assert!(!stderr.contains("plain HTTP") && !stderr.contains("is http://"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_connection_that_never_completes_the_tls_handshake_is_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Arrange: the first bytes of a TLS record header, then silence.
+    let certs = SelfSigned::new();
+    let app = spawn_tls_app(&certs, Backend::Memory, &["--tls-handshake-timeout-ms", "500"]).await;
+    let mut stalled =
+        tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.expect("connect");
+    stalled.write_all(&[0x16, 0x03, 0x01]).await.expect("write");
+
+    // Act
+    let mut buf = [0u8; 64];
+    let outcome = tokio::time::timeout(Duration::from_secs(10), stalled.read(&mut buf)).await;
+
+    // Assert: closed (EOF or reset) long before the client would give up.
+    match outcome {
+        Ok(Ok(0)) | Ok(Err(_)) => {}
+        other => panic!("the stalled handshake should be closed, got {other:?}"),
+    }
+    app.get("/healthz").await.assert_status(200);
 }
 
 #[tokio::test]
@@ -273,7 +317,7 @@ async fn bad_tls_settings_stop_the_server_at_startup_in_any_mode() {
 
     for (args, message, why) in cases {
         // Act
-        let (started, stderr) = serve(args.clone()).await;
+        let (started, stderr) = serve(args.clone(), &[]).await;
 
         // Assert
         assert!(!started, "{why}: {args:?} must not start");
