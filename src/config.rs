@@ -11,6 +11,8 @@ use crate::access::rate::Limit;
 use crate::access::RegistrationMode;
 use crate::cleanup::CleanupSettings;
 use crate::domain::metadata::RegistrationPolicy;
+use crate::transport::production::{self, ProductionError};
+use crate::transport::{TransportArgs, TransportError, TransportSettings};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -196,6 +198,8 @@ pub struct ServeArgs {
     /// Audit events kept (newest first; a capped Redis stream or an in-process ring).
     #[arg(long, env = "REGISTRAR_AUDIT_MAX_EVENTS", default_value_t = crate::audit::DEFAULT_MAX_EVENTS)]
     pub audit_max_events: usize,
+    #[command(flatten)]
+    pub transport: TransportArgs,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -208,6 +212,10 @@ pub enum ConfigError {
     MissingSecretKey,
     #[error("--scopes must list at least one scope")]
     NoScopes,
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(transparent)]
+    Production(#[from] ProductionError),
 }
 
 /// Where clients are kept.
@@ -237,6 +245,7 @@ pub struct Settings {
     pub audit_max_events: usize,
     pub access: AccessSettings,
     pub cleanup: Option<CleanupSettings>,
+    pub transport: TransportSettings,
 }
 
 /// Who may register, and what outbound fetches may reach.
@@ -297,7 +306,12 @@ impl TryFrom<ServeArgs> for Settings {
         if scopes_supported.is_empty() {
             return Err(ConfigError::NoScopes);
         }
-        Ok(Settings {
+        let proxies = TrustedProxies {
+            ranges: args.trusted_proxies,
+            header: args.client_ip_header.to_ascii_lowercase(),
+        };
+        let transport = TransportSettings::from_args(args.transport, &proxies)?;
+        let settings = Settings {
             listen: args.listen,
             issuer,
             store,
@@ -325,10 +339,7 @@ impl TryFrom<ServeArgs> for Settings {
                 mode: args.registration_mode,
                 per_ip: args.rate_limit_per_ip,
                 global: args.rate_limit_global,
-                proxies: TrustedProxies {
-                    ranges: args.trusted_proxies,
-                    header: args.client_ip_header.to_ascii_lowercase(),
-                },
+                proxies,
                 trusted_issuers: args.trusted_issuers,
                 require_software_statement: args.require_software_statement,
                 policies: args.policies,
@@ -336,7 +347,10 @@ impl TryFrom<ServeArgs> for Settings {
                 fetch_allow_hosts: args.fetch_allow_hosts,
                 fetch_allow_http: args.fetch_allow_http,
             },
-        })
+            transport,
+        };
+        production::check(&settings)?;
+        Ok(settings)
     }
 }
 

@@ -46,3 +46,5 @@ pub mod state;
 pub mod store;
 /// Log output.
 pub mod telemetry;
+/// TLS, production mode, connection limits and timeouts of the listener.
+pub mod transport;

@@ -27,6 +27,8 @@ use crate::state::{Access, AppState, Shared};
 use crate::store::memory::MemoryStore;
 use crate::store::redis::{RedisConfig, Timeouts};
 use crate::store::{ClientStore, Store, StoreError};
+use crate::transport::production;
+use crate::transport::tls::{self, TlsError};
 
 /// How long startup waits for Redis to answer before giving up.
 const REDIS_STARTUP_ATTEMPTS: u32 = 10;
@@ -45,6 +47,8 @@ pub enum StartupError {
     Keys(#[from] KeyError),
     #[error(transparent)]
     Token(#[from] TokenError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     #[error("{0}")]
     Access(String),
     #[error("this command needs a shared store: with the in-process store only the running server knows its keys and tokens; configure --redis-url")]
@@ -87,7 +91,10 @@ pub async fn mint_admin_token(
     if matches!(settings.store, StoreSettings::Memory) {
         return Err(StartupError::NeedsSharedStore);
     }
-    let issuer = settings.issuer.clone().unwrap_or_else(|| format!("http://{}", settings.listen));
+    let issuer = settings
+        .issuer
+        .clone()
+        .unwrap_or_else(|| settings.transport.default_issuer(settings.listen));
     let (backend, sealer) = open_backend(settings)?;
     let keys = load_keys(&backend, &sealer).await?;
     Ok(token::mint(&keys, &issuer, subject, scopes, ttl, SystemTime::now())?)
@@ -235,9 +242,13 @@ async fn load_keys(backend: &Backend, sealer: &Sealer) -> Result<Arc<ServerKeys>
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
+        // Read before anything else, so a bad certificate fails fast.
+        let tls = settings.transport.tls.as_ref().map(tls::server_config).transpose()?;
         let listener = TcpListener::bind(settings.listen)?;
         let address = listener.local_addr()?;
-        let issuer = settings.issuer.clone().unwrap_or_else(|| format!("http://{address}"));
+        let issuer =
+            settings.issuer.clone().unwrap_or_else(|| settings.transport.default_issuer(address));
+        production::warn(&settings, address);
         let (backend, sealer) = open_backend(&settings)?;
         let server_keys = load_keys(&backend, &sealer).await?;
         // Built here, on the runtime that outlives the server: the Redis log's writer
@@ -278,6 +289,7 @@ impl Application {
             None => None,
         };
         let keys = server_keys;
+        let limits = settings.transport.limits;
         let server = HttpServer::new(move || {
             // Cannot fail: the same backend already opened the bootstrap store above.
             let store = backend.store().expect("backend validated at startup");
@@ -289,7 +301,16 @@ impl Application {
         })
         .workers(settings.workers)
         .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
-        .listen(listener)?
+        .max_connections(limits.max_connections_per_worker(settings.workers))
+        .max_connection_rate(limits.max_tls_handshakes_per_worker)
+        .client_request_timeout(limits.request_timeout)
+        .client_disconnect_timeout(limits.disconnect_timeout)
+        .tls_handshake_timeout(limits.tls_handshake_timeout)
+        .keep_alive(limits.keep_alive);
+        let server = match tls {
+            Some(config) => server.listen_rustls_0_23(listener, config)?,
+            None => server.listen(listener)?,
+        }
         .run();
         tracing::info!(%address, %issuer, "registrar listening");
         Ok(Application { port: address.port(), issuer, server, keys, sweeper })
