@@ -136,18 +136,18 @@ impl AuditLog {
     }
 
     /// A log in the Redis stream `{prefix}audit`, trimmed to about `max_len` entries, with
-    /// its own connection (`client` may be the store's).
+    /// its own connection.
     ///
     /// Must be called inside the tokio runtime that lives as long as the server, i.e. in
     /// `Application::build`, before the workers start: the background writer is spawned
     /// there, and every Redis command of the log (queries included) runs there, whichever
     /// thread calls `record` or `query`. Fails only when there is no runtime.
     pub fn redis(
-        client: ::redis::Client,
+        conn: crate::store::connection::RedisConnection,
         prefix: &str,
         max_len: usize,
     ) -> Result<AuditLog, AuditError> {
-        let log = redis::RedisLog::spawn(client, prefix, max_len, redis::QUEUE_CAPACITY)?;
+        let log = redis::RedisLog::spawn(conn, prefix, max_len, redis::QUEUE_CAPACITY)?;
         Ok(AuditLog(Arc::new(Backend::Redis(log))))
     }
 

@@ -4,10 +4,16 @@
 
 use std::future::Future;
 
+/// One connection type over one server, Sentinel or Cluster.
+pub mod connection;
+/// Redis key names and listing buckets.
+pub mod layout;
 /// In-process store: the default, and the one tests use when Redis is beside the point.
 pub mod memory;
 /// Redis store: what production runs on.
 pub mod redis;
+/// `--redis-url` parsed into the Redis deployment it names.
+pub mod topology;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
