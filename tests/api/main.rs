@@ -6,11 +6,13 @@ mod helpers;
 #[macro_use]
 mod admin_helpers;
 mod http_fixture;
+mod redis_cluster;
 mod redis_server;
 
 mod access;
 mod admin_tokens;
 mod audit;
+mod cluster;
 mod config;
 mod cors;
 mod discovery;
@@ -32,4 +34,5 @@ mod redis_store;
 mod register;
 mod register_errors;
 mod sector;
+mod sentinel;
 mod statements;
