@@ -65,7 +65,13 @@ impl RedisTopology {
                     return Err(TopologyError::ClusterPath);
                 }
                 let base = scheme.trim_end_matches("+cluster");
-                let nodes = hosts.iter().map(|h| format!("{base}://{auth}{h}/")).collect();
+                let nodes: Vec<String> =
+                    hosts.iter().map(|h| format!("{base}://{auth}{h}/")).collect();
+                for node in &nodes {
+                    node.as_str()
+                        .into_connection_info()
+                        .map_err(|e| TopologyError::Invalid(e.to_string()))?;
+                }
                 Ok(RedisTopology::Cluster { nodes })
             }
             "redis+sentinel" => {
