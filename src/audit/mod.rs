@@ -26,8 +26,9 @@ pub mod event;
 mod memory;
 /// The Redis stream and its background writer.
 mod redis;
+/// A private `redis-server` for unit tests (the store's too).
 #[cfg(test)]
-mod test_server;
+pub(crate) mod test_server;
 
 /// Default for `--audit-max-events`: how many events the log keeps.
 pub const DEFAULT_MAX_EVENTS: usize = 100_000;

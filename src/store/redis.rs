@@ -11,7 +11,7 @@ pub use super::connection::Timeouts;
 use super::connection::{Connector, RedisConnection};
 use super::layout::{bucket, Layout, BUCKETS};
 use super::topology::RedisTopology;
-use super::{ClientStore, Snapshot, StoreError};
+use super::{ClientStore, ListCursor, Snapshot, StoreError};
 
 /// Create unless taken, and index it.
 const CREATE: &str = r"
@@ -119,6 +119,22 @@ impl RedisStore {
     }
 }
 
+impl RedisStore {
+    /// The records behind `keys` in their order, skipping any deleted meanwhile: one `MGET`,
+    /// which the cluster client splits by slot.
+    async fn records(&self, keys: &[String]) -> Result<Vec<Snapshot>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let records: Vec<Option<Snapshot>> = redis::cmd("MGET")
+            .arg(keys)
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(unavailable)?;
+        Ok(records.into_iter().flatten().collect())
+    }
+}
+
 fn unavailable(e: redis::RedisError) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
@@ -168,15 +184,42 @@ impl ClientStore for RedisStore {
         entries.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
         let keys: Vec<String> =
             entries.iter().skip(start).take(limit).map(|(_, id)| self.keys.client(id)).collect();
-        if keys.is_empty() {
-            return Ok((Vec::new(), total));
+        Ok((self.records(&keys).await?, total))
+    }
+
+    /// The cursor holds each bucket's position: every chunk reads at most `limit` entries
+    /// from each bucket, takes the `limit` first of them, and moves each bucket on by what
+    /// it gave.
+    async fn list_from(
+        &self,
+        cursor: &ListCursor,
+        limit: usize,
+    ) -> Result<(Vec<Snapshot>, Option<ListCursor>), StoreError> {
+        let mut at = cursor.0.clone();
+        at.resize(BUCKETS, 0);
+        let buckets = try_join_all(at.iter().enumerate().map(|(b, &from)| {
+            let (mut conn, index) = (self.conn.clone(), self.keys.index(b));
+            let stop = (from + limit).saturating_sub(1) as isize;
+            async move {
+                conn.zrange_withscores::<_, Vec<(String, f64)>>(&index, from as isize, stop).await
+            }
+        }))
+        .await
+        .map_err(unavailable)?;
+        let mut entries: Vec<(f64, String, usize)> = buckets
+            .into_iter()
+            .enumerate()
+            .flat_map(|(b, ids)| ids.into_iter().map(move |(id, score)| (score, id, b)))
+            .collect();
+        entries.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let more = entries.len() > limit;
+        entries.truncate(limit);
+        for (_, _, b) in &entries {
+            at[*b] += 1;
         }
-        let records: Vec<Option<Snapshot>> = redis::cmd("MGET")
-            .arg(&keys)
-            .query_async(&mut self.conn.clone())
-            .await
-            .map_err(unavailable)?;
-        Ok((records.into_iter().flatten().collect(), total))
+        let keys: Vec<String> = entries.iter().map(|(_, id, _)| self.keys.client(id)).collect();
+        let records = self.records(&keys).await?;
+        Ok((records, more.then_some(ListCursor(at))))
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Snapshot>, StoreError> {
@@ -230,3 +273,6 @@ impl ClientStore for RedisStore {
             .map_err(unavailable)
     }
 }
+
+#[cfg(test)]
+mod tests;
