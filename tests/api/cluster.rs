@@ -121,6 +121,7 @@ async fn the_registration_suite_runs_on_a_redis_cluster() {
 
     let flags = redis_flags(&url, "lifecycle:");
     let app = spawn_app_with(Backend::Memory, &with(&flags, &[])).await;
+    app.get("/readyz").await.assert_status(200);
     a_client_is_discovered_registered_read_updated_and_deleted(app).await;
 
     let flags = redis_flags(&url, "paging:");

@@ -36,6 +36,7 @@ async fn clients_survive_a_sentinel_failover_and_registration_goes_on() {
     let flags = redis_flags(&sentinel.url(), "sentinel:");
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let app = spawn_app_with(Backend::Memory, &flags).await;
+    app.get("/readyz").await.assert_status(200);
     let mut clients = Vec::new();
     for _ in 0..5 {
         clients.push(app.register_ok(&minimal()).await);
