@@ -27,6 +27,7 @@ use registrar::domain::metadata::{ClientMetadata, RegistrationPolicy};
 use registrar::registration::{prepare, to_raw, Origin};
 use registrar::routes::REGISTRATION_PATH;
 use registrar::store::redis::{RedisConfig, Timeouts};
+use registrar::store::topology::RedisTopology;
 
 /// The body bench/register.lua posts, so preloaded records match registered ones.
 const DEFAULT_METADATA: &str =
@@ -138,8 +139,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         runtime.block_on(async {
             let timeouts =
                 Timeouts { connect: Duration::from_secs(5), response: Duration::from_secs(60) };
-            let store =
-                RedisConfig::new(&args.redis_url, &args.prefix, timeouts)?.connect_lazy()?;
+            let topology = RedisTopology::parse(&args.redis_url)?;
+            let store = RedisConfig::new(&topology, &args.prefix, timeouts)?.connect_lazy()?;
             let (mut stored, mut bytes, mut reported) = (0usize, 0usize, 0usize);
             // Blocking on the channel between awaits is fine: nothing else runs here.
             for batch in rx {

@@ -10,7 +10,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use redis::aio::ConnectionManager;
+use crate::store::connection::RedisConnection;
 
 use crate::audit::{Event, EventType};
 use crate::registration::{forget_software_key, give_back, ClientRecord};
@@ -34,7 +34,7 @@ pub enum Lease {
     /// One process: always this one.
     Local,
     Redis {
-        conn: ConnectionManager,
+        conn: RedisConnection,
         key: String,
     },
 }
@@ -127,7 +127,7 @@ async fn forgotten(state: &AppState, record: &ClientRecord) {
 }
 
 /// The lease every instance on one Redis shares.
-pub fn redis_lease(conn: ConnectionManager, prefix: &str) -> Lease {
+pub fn redis_lease(conn: RedisConnection, prefix: &str) -> Lease {
     Lease::Redis { conn, key: format!("{prefix}cleanup:lease") }
 }
 

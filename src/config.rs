@@ -11,6 +11,7 @@ use crate::access::rate::Limit;
 use crate::access::RegistrationMode;
 use crate::cleanup::CleanupSettings;
 use crate::domain::metadata::RegistrationPolicy;
+use crate::store::topology::RedisTopology;
 use crate::transport::production::{self, ProductionError};
 use crate::transport::{TransportArgs, TransportError, TransportSettings};
 
@@ -92,10 +93,13 @@ pub struct ServeArgs {
     /// Default: http:// + the listen address.
     #[arg(long, env = "REGISTRAR_ISSUER")]
     pub issuer: Option<String>,
-    /// Redis URL (redis:// or rediss://). Unset: the in-process store, which keeps nothing.
+    /// Redis URL: redis:// or rediss:// (one server), redis+cluster://host:port,host:port
+    /// (Redis Cluster), redis+sentinel://host:port,host:port/<master-name> (Sentinel).
+    /// Unset: the in-process store, which keeps nothing.
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
-    /// Prefix of every Redis key, so several deployments can share one Redis.
+    /// Prefix of every Redis key, so several deployments can share one Redis. No braces:
+    /// the keys' own hash tags decide their Redis Cluster slots.
     #[arg(long, env = "REGISTRAR_REDIS_PREFIX", default_value = "registrar:")]
     pub redis_prefix: String,
     /// Milliseconds a request waits on Redis before answering 503.
@@ -216,13 +220,19 @@ pub enum ConfigError {
     Transport(#[from] TransportError),
     #[error(transparent)]
     Production(#[from] ProductionError),
+    #[error("--redis-url: {0}")]
+    RedisUrl(#[from] crate::store::topology::TopologyError),
+    #[error(
+        "--redis-prefix must not contain '{{' or '}}': they would replace the keys' hash tags"
+    )]
+    RedisPrefix,
 }
 
 /// Where clients are kept.
 #[derive(Debug, Clone)]
 pub enum StoreSettings {
     Memory,
-    Redis { url: String, prefix: String, timeout: Duration },
+    Redis { topology: RedisTopology, prefix: String, timeout: Duration },
 }
 
 /// Checked configuration.
@@ -293,8 +303,11 @@ impl TryFrom<ServeArgs> for Settings {
                 if args.secret_key.is_none() {
                     return Err(ConfigError::MissingSecretKey);
                 }
+                if args.redis_prefix.contains(['{', '}']) {
+                    return Err(ConfigError::RedisPrefix);
+                }
                 StoreSettings::Redis {
-                    url,
+                    topology: RedisTopology::parse(&url)?,
                     prefix: args.redis_prefix,
                     timeout: Duration::from_millis(args.redis_timeout_ms),
                 }
@@ -392,6 +405,26 @@ mod tests {
     fn redis_needs_an_at_rest_key() {
         let err = Settings::from_flags(["--redis-url", "redis://127.0.0.1:1"]).unwrap_err();
         assert!(matches!(err, ConfigError::MissingSecretKey));
+    }
+
+    #[test]
+    fn redis_urls_name_their_topology_or_are_refused() {
+        let with = |url: &str| Settings::from_flags(["--redis-url", url, "--secret-key", "k"]);
+        let cluster = with("redis+cluster://10.0.0.1:7000,10.0.0.2:7000").unwrap();
+        assert!(matches!(
+            cluster.store,
+            StoreSettings::Redis { topology: RedisTopology::Cluster { .. }, .. }
+        ));
+        assert!(matches!(with("redis+sentinel://s:26379").unwrap_err(), ConfigError::RedisUrl(_)));
+        let braces = Settings::from_flags([
+            "--redis-url",
+            "redis://h:1",
+            "--secret-key",
+            "k",
+            "--redis-prefix",
+            "{app}:",
+        ]);
+        assert!(matches!(braces.unwrap_err(), ConfigError::RedisPrefix));
     }
 
     #[test]

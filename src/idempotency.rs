@@ -10,9 +10,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::store::connection::RedisConnection;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use redis::aio::ConnectionManager;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -29,7 +29,7 @@ static RELEASE_SCRIPT: std::sync::LazyLock<redis::Script> =
 #[derive(Clone)]
 pub enum Registrations {
     Memory(Arc<Mutex<HashMap<String, String>>>),
-    Redis { conn: ConnectionManager, prefix: String },
+    Redis { conn: RedisConnection, prefix: String },
 }
 
 /// The key of a registration, if it can be idempotent: only a verified statement proves

@@ -12,7 +12,7 @@ use crate::domain::vocab::AuthMethod;
 use crate::error::ManagementError;
 use crate::registration::{open, seal, to_raw, ClientRecord};
 use crate::state::AppState;
-use crate::store::{ClientStore, Snapshot};
+use crate::store::{ClientStore, ListCursor, Snapshot};
 
 const MAX_ATTEMPTS: usize = 3;
 pub const DEFAULT_PER_PAGE: usize = 50;
@@ -194,9 +194,10 @@ pub async fn list(
     }
     // Filters need the settings view: read the store in creation order and keep the
     // matching clients of the requested page, counting them all.
-    let (mut clients, mut matched, mut offset) = (Vec::new(), 0, 0);
-    loop {
-        let (records, total) = state.store.list(offset, SCAN_CHUNK).await?;
+    let (mut clients, mut matched) = (Vec::new(), 0);
+    let mut cursor = Some(ListCursor::default());
+    while let Some(at) = cursor {
+        let (records, next) = state.store.list_from(&at, SCAN_CHUNK).await?;
         for snapshot in &records {
             let client = view_snapshot(state, snapshot, &visibility)?;
             if !passes(&client, query) {
@@ -207,11 +208,9 @@ pub async fn list(
             }
             matched += 1;
         }
-        offset += SCAN_CHUNK;
-        if records.is_empty() || offset >= total {
-            return Ok(Page { clients, total: matched });
-        }
+        cursor = next;
     }
+    Ok(Page { clients, total: matched })
 }
 
 fn passes(client: &Map<String, Value>, query: &ListQuery) -> bool {

@@ -139,9 +139,9 @@ fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> 
             );
             Backend::Memory(Arc::default())
         }
-        StoreSettings::Redis { url, prefix, timeout } => {
+        StoreSettings::Redis { topology, prefix, timeout } => {
             let timeouts = Timeouts { connect: *timeout, response: *timeout };
-            Backend::Redis(Box::new(RedisConfig::new(url, prefix, timeouts)?))
+            Backend::Redis(Box::new(RedisConfig::new(topology, prefix, timeouts)?))
         }
     };
     Ok((backend, sealer))
@@ -253,12 +253,10 @@ impl Application {
         let server_keys = load_keys(&backend, &sealer).await?;
         // Built here, on the runtime that outlives the server: the Redis log's writer
         // task runs on it.
-        let audit = match &settings.store {
-            StoreSettings::Memory => AuditLog::memory(settings.audit_max_events),
-            StoreSettings::Redis { url, prefix, .. } => {
-                let client = redis::Client::open(url.as_str())
-                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-                AuditLog::redis(client, prefix, settings.audit_max_events)
+        let audit = match &backend {
+            Backend::Memory(_) => AuditLog::memory(settings.audit_max_events),
+            Backend::Redis(config) => {
+                AuditLog::redis(config.connection()?, config.prefix(), settings.audit_max_events)
                     .map_err(|e| StoreError::Unavailable(e.to_string()))?
             }
         };

@@ -8,12 +8,12 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use redis::aio::ConnectionManager;
 use redis::Script;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::credentials::{generate_access_token, AccessToken, RandomnessError};
+use crate::store::connection::RedisConnection;
 use crate::store::StoreError;
 
 /// What is kept of a token: never the token itself.
@@ -74,7 +74,7 @@ static REFUND_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(REFUND));
 #[derive(Clone)]
 pub enum TokenStore {
     Memory(Arc<Mutex<HashMap<String, InitialAccessToken>>>),
-    Redis { conn: ConnectionManager, prefix: String },
+    Redis { conn: RedisConnection, prefix: String },
 }
 
 /// SHA-256 of the token, base64url: the storage key.
@@ -87,8 +87,15 @@ impl TokenStore {
         TokenStore::Memory(Arc::default())
     }
 
+    /// Every token key and the index share the hash tag `{iat}`: issuing and revoking
+    /// write both atomically, so in a Redis Cluster they must sit in one slot. Tokens are
+    /// few and operator-issued, so one slot holds them all.
     fn key(prefix: &str, hash: &str) -> String {
-        format!("{prefix}iat:{{{hash}}}")
+        format!("{prefix}iat:{{iat}}:{hash}")
+    }
+
+    fn index(prefix: &str) -> String {
+        format!("{prefix}iats:{{iat}}")
     }
 
     /// Issues a token; the clear token is returned once and never stored.
@@ -123,7 +130,7 @@ impl TokenStore {
                     // them in the meantime.
                     pipe.expire(Self::key(prefix, &hash), seconds as i64).ignore();
                 }
-                pipe.hset(format!("{prefix}iats"), &record.id, &hash).ignore();
+                pipe.hset(Self::index(prefix), &record.id, &hash).ignore();
                 pipe.query_async::<()>(&mut conn.clone()).await.map_err(unavailable)?;
             }
         }
@@ -201,7 +208,7 @@ impl TokenStore {
             TokenStore::Redis { conn, prefix } => {
                 let mut conn = conn.clone();
                 let hashes: Vec<String> = redis::cmd("HVALS")
-                    .arg(format!("{prefix}iats"))
+                    .arg(Self::index(prefix))
                     .query_async(&mut conn)
                     .await
                     .map_err(unavailable)?;
@@ -235,7 +242,7 @@ impl TokenStore {
             }
             TokenStore::Redis { conn, prefix } => {
                 let mut conn = conn.clone();
-                let index = format!("{prefix}iats");
+                let index = Self::index(prefix);
                 let hash: Option<String> = redis::cmd("HGET")
                     .arg(&index)
                     .arg(id)

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
-use redis::aio::ConnectionManager;
+use crate::store::connection::RedisConnection;
 use redis::Script;
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +57,7 @@ static GIVE_BACK_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(GIVE_BA
 #[derive(Clone)]
 pub enum QuotaStore {
     Memory(Arc<Mutex<HashMap<String, u64>>>),
-    Redis { conn: ConnectionManager, prefix: String },
+    Redis { conn: RedisConnection, prefix: String },
 }
 
 impl QuotaStore {

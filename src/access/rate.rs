@@ -8,9 +8,9 @@ use std::str::FromStr;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use redis::aio::ConnectionManager;
 use redis::Script;
 
+use crate::store::connection::RedisConnection;
 use crate::store::StoreError;
 
 /// `N/s`, `N/min`, `N/h`: at most N requests per period, N of them in a burst.
@@ -76,7 +76,7 @@ static GCRA_SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(GCRA));
 #[derive(Clone)]
 pub enum RateLimiter {
     Memory { state: Arc<Mutex<HashMap<String, f64>>>, epoch: Instant },
-    Redis { conn: ConnectionManager, prefix: String },
+    Redis { conn: RedisConnection, prefix: String },
 }
 
 /// The in-process map is pruned of idle keys when it grows past this.

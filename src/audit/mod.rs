@@ -26,8 +26,9 @@ pub mod event;
 mod memory;
 /// The Redis stream and its background writer.
 mod redis;
+/// A private `redis-server` for unit tests (the store's too).
 #[cfg(test)]
-mod test_server;
+pub(crate) mod test_server;
 
 /// Default for `--audit-max-events`: how many events the log keeps.
 pub const DEFAULT_MAX_EVENTS: usize = 100_000;
@@ -136,18 +137,18 @@ impl AuditLog {
     }
 
     /// A log in the Redis stream `{prefix}audit`, trimmed to about `max_len` entries, with
-    /// its own connection (`client` may be the store's).
+    /// its own connection.
     ///
     /// Must be called inside the tokio runtime that lives as long as the server, i.e. in
     /// `Application::build`, before the workers start: the background writer is spawned
     /// there, and every Redis command of the log (queries included) runs there, whichever
     /// thread calls `record` or `query`. Fails only when there is no runtime.
     pub fn redis(
-        client: ::redis::Client,
+        conn: crate::store::connection::RedisConnection,
         prefix: &str,
         max_len: usize,
     ) -> Result<AuditLog, AuditError> {
-        let log = redis::RedisLog::spawn(client, prefix, max_len, redis::QUEUE_CAPACITY)?;
+        let log = redis::RedisLog::spawn(conn, prefix, max_len, redis::QUEUE_CAPACITY)?;
         Ok(AuditLog(Arc::new(Backend::Redis(log))))
     }
 

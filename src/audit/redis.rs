@@ -4,9 +4,9 @@
 //! the stream holds about `max_len` entries, never fewer.
 //!
 //! `record` only puts the event on a bounded queue. One writer task drains it, up to
-//! [`BATCH`] events at a time, and writes each batch as one `MULTI`/`EXEC` round trip. When
-//! Redis is unreachable the writer keeps its batch and retries with backoff (the
-//! `ConnectionManager` reconnects underneath), so a short outage loses nothing; meanwhile the
+//! [`BATCH`] events at a time, and writes each batch as one `MULTI`/`EXEC` round trip (one key, so one
+//! slot: this works on a Redis Cluster too). When Redis is unreachable the writer keeps its
+//! batch and retries with backoff (the connection reconnects or fails over underneath), so a short outage loses nothing; meanwhile the
 //! queue fills and only then are new events dropped and counted. An event Redis refuses
 //! outright (e.g. out of memory) is dropped and counted too. Delivery is at least once: a
 //! batch whose reply was lost with the connection may be written twice.
@@ -15,11 +15,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, RedisError, RetryMethod};
+use redis::{RedisError, RetryMethod};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot};
+
+use crate::store::connection::RedisConnection;
 
 use super::{AuditError, Event, EventType, LogPage, LogQuery, Pager, StoredEvent, WarnLimit};
 
@@ -32,8 +33,6 @@ const BATCH: usize = 512;
 /// next one. Under load this turns one cross-thread wake-up and one round trip per event
 /// into one per few hundred events; at rest it delays audit writes by a few milliseconds.
 const GATHER: Duration = Duration::from_millis(5);
-/// Connect and response timeout of the log's own connection.
-const TIMEOUT: Duration = Duration::from_secs(2);
 /// Backoff between attempts to write a held batch.
 const RETRY_FIRST: Duration = Duration::from_millis(50);
 const RETRY_MAX: Duration = Duration::from_secs(2);
@@ -64,7 +63,7 @@ impl Health {
 
 pub(super) struct RedisLog {
     queue: mpsc::Sender<Message>,
-    conn: ConnectionManager,
+    conn: RedisConnection,
     key: Arc<str>,
     /// The runtime the log was built on: all of its Redis I/O runs there, so the
     /// connection never belongs to a worker runtime that may stop first.
@@ -74,7 +73,7 @@ pub(super) struct RedisLog {
 
 impl RedisLog {
     pub(super) fn spawn(
-        client: Client,
+        conn: RedisConnection,
         prefix: &str,
         max_len: usize,
         queue_capacity: usize,
@@ -82,12 +81,6 @@ impl RedisLog {
         let runtime = Handle::try_current().map_err(|_| {
             AuditError::Unavailable("AuditLog::redis must be called inside a tokio runtime".into())
         })?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(TIMEOUT))
-            .set_response_timeout(Some(TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        let conn = ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
         let health = Arc::new(Health {
             failures: AtomicU64::new(0),
             drop_warning: WarnLimit::new(),
@@ -137,7 +130,7 @@ impl RedisLog {
 }
 
 struct Writer {
-    conn: ConnectionManager,
+    conn: RedisConnection,
     key: Arc<str>,
     max_len: usize,
     health: Arc<Health>,
@@ -227,7 +220,7 @@ fn unavailable(error: RedisError) -> AuditError {
 /// Reads the stream newest first until the page is complete (and, for a filtered total,
 /// to its end: the stream is capped, so this is bounded by `max_len`).
 async fn scan(
-    mut conn: ConnectionManager,
+    mut conn: RedisConnection,
     key: Arc<str>,
     query: LogQuery,
 ) -> Result<LogPage, AuditError> {

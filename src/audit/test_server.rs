@@ -39,6 +39,20 @@ impl RedisServer {
             .expect("a valid redis:// URL")
     }
 
+    /// The connection the log under test writes through.
+    pub(crate) fn log_connection(&self) -> crate::store::connection::RedisConnection {
+        let topology = crate::store::topology::RedisTopology::Standalone {
+            url: format!("redis://127.0.0.1:{}/", self.port),
+        };
+        let timeouts = crate::store::connection::Timeouts {
+            connect: Duration::from_secs(2),
+            response: Duration::from_secs(2),
+        };
+        crate::store::connection::Connector::new(&topology, timeouts)
+            .and_then(|connector| connector.connect_lazy(timeouts))
+            .expect("a valid redis:// URL")
+    }
+
     /// A blocking connection for looking at what the log wrote.
     pub(crate) fn connection(&self) -> redis::Connection {
         self.client().get_connection().expect("failed to connect to the test redis-server")

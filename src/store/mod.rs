@@ -4,10 +4,16 @@
 
 use std::future::Future;
 
+/// One connection type over one server, Sentinel or Cluster.
+pub mod connection;
+/// Redis key names and listing buckets.
+pub mod layout;
 /// In-process store: the default, and the one tests use when Redis is beside the point.
 pub mod memory;
 /// Redis store: what production runs on.
 pub mod redis;
+/// `--redis-url` parsed into the Redis deployment it names.
+pub mod topology;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -19,6 +25,10 @@ pub enum StoreError {
 /// One serialized client record as read, kept whole so that a later write can check
 /// nobody changed it in between (compare-and-set on the bytes).
 pub type Snapshot = Vec<u8>;
+
+/// Where a sequential read of all clients stands: one position per listing index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListCursor(pub(crate) Vec<usize>);
 
 pub trait ClientStore: Send + Sync {
     /// Stores a new client; `false` if the ID is taken (never overwrites). `created` orders
@@ -56,6 +66,23 @@ pub trait ClientStore: Send + Sync {
         start: usize,
         limit: usize,
     ) -> impl Future<Output = Result<(Vec<Snapshot>, usize), StoreError>> + Send;
+
+    /// The next `limit` clients of a full read in creation order, from `cursor` (start with
+    /// `ListCursor::default()`), and where to go on (`None` at the end). A sequential read
+    /// costs the same per chunk however far it has got, unlike `list` with a growing
+    /// `start` on a store that merges several indexes.
+    fn list_from(
+        &self,
+        cursor: &ListCursor,
+        limit: usize,
+    ) -> impl Future<Output = Result<(Vec<Snapshot>, Option<ListCursor>), StoreError>> + Send {
+        let start = cursor.0.first().copied().unwrap_or(0);
+        async move {
+            let (records, total) = self.list(start, limit).await?;
+            let next = start + limit;
+            Ok((records, (next < total).then(|| ListCursor(vec![next]))))
+        }
+    }
 
     /// Stores the server's key set unless one exists, and returns whichever is stored:
     /// every instance then signs with the same keys.
@@ -97,6 +124,14 @@ impl ClientStore for Store {
 
     async fn list(&self, start: usize, limit: usize) -> Result<(Vec<Snapshot>, usize), StoreError> {
         dispatch!(self, s => s.list(start, limit))
+    }
+
+    async fn list_from(
+        &self,
+        cursor: &ListCursor,
+        limit: usize,
+    ) -> Result<(Vec<Snapshot>, Option<ListCursor>), StoreError> {
+        dispatch!(self, s => s.list_from(cursor, limit))
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Snapshot>, StoreError> {

@@ -1,15 +1,17 @@
-//! Redis store. One string key per client, `{prefix}client:{<client_id>}` (the hash tag
-//! keeps everything about a client in one Redis Cluster slot), and a sorted set
-//! `{prefix}clients` of client IDs by creation time for listings. Each write is one
-//! script, so a client and its index entry appear and vanish together, and a crash can
-//! never leave half a client behind. Registration and reads are one round trip each.
+//! Redis store: one string key per client and a per-bucket sorted set of client IDs by
+//! creation time for listings (key layout in [`super::layout`]). Each write is one script
+//! over keys of one hash slot, so a client and its index entry appear and vanish together,
+//! a crash can never leave half a client behind, and the same scripts run on one server,
+//! behind Sentinel and on a Redis Cluster. Registration and reads are one round trip each.
 
-use std::time::Duration;
+use futures_util::future::try_join_all;
+use redis::{AsyncCommands, ExistenceCheck, Script, SetOptions};
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncCommands, Client, ExistenceCheck, Script, SetOptions};
-
-use super::{ClientStore, Snapshot, StoreError};
+pub use super::connection::Timeouts;
+use super::connection::{Connector, RedisConnection};
+use super::layout::{bucket, Layout, BUCKETS};
+use super::topology::RedisTopology;
+use super::{ClientStore, ListCursor, Snapshot, StoreError};
 
 /// Create unless taken, and index it.
 const CREATE: &str = r"
@@ -38,36 +40,28 @@ const SET_ONCE_AND_GET: &str = r"
 redis.call('SET', KEYS[1], ARGV[1], 'NX')
 return redis.call('GET', KEYS[1])";
 
-/// How long a request waits on Redis before it answers 503 instead of hanging.
-#[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
-    pub connect: Duration,
-    pub response: Duration,
-}
-
 /// What every worker needs to open its own connection.
 #[derive(Clone)]
 pub struct RedisConfig {
-    client: Client,
+    connector: Connector,
     prefix: String,
     timeouts: Timeouts,
 }
 
 impl RedisConfig {
-    pub fn new(url: &str, prefix: &str, timeouts: Timeouts) -> Result<Self, StoreError> {
-        let client = Client::open(url).map_err(unavailable)?;
-        Ok(RedisConfig { client, prefix: prefix.to_owned(), timeouts })
+    pub fn new(
+        topology: &RedisTopology,
+        prefix: &str,
+        timeouts: Timeouts,
+    ) -> Result<Self, StoreError> {
+        let connector = Connector::new(topology, timeouts).map_err(unavailable)?;
+        Ok(RedisConfig { connector, prefix: prefix.to_owned(), timeouts })
     }
 
     /// A multiplexed connection with this configuration's timeouts, made on first use and
-    /// remade by itself after Redis comes back.
-    pub fn connection(&self) -> Result<ConnectionManager, StoreError> {
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(self.timeouts.connect))
-            .set_response_timeout(Some(self.timeouts.response))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        ConnectionManager::new_lazy_with_config(self.client.clone(), config).map_err(unavailable)
+    /// remade by itself after Redis comes back (or fails over).
+    pub fn connection(&self) -> Result<RedisConnection, StoreError> {
+        self.connector.connect_lazy(self.timeouts).map_err(unavailable)
     }
 
     pub fn prefix(&self) -> &str {
@@ -80,8 +74,7 @@ impl RedisConfig {
     pub fn connect_lazy(&self) -> Result<RedisStore, StoreError> {
         Ok(RedisStore {
             conn: self.connection()?,
-            index: format!("{}clients", self.prefix),
-            prefix: self.prefix.clone(),
+            keys: Layout::new(&self.prefix),
             create: Script::new(CREATE),
             replace: Script::new(REPLACE_IF_UNCHANGED),
             delete: Script::new(DELETE_IF_UNCHANGED),
@@ -91,9 +84,8 @@ impl RedisConfig {
 }
 
 pub struct RedisStore {
-    conn: ConnectionManager,
-    prefix: String,
-    index: String,
+    conn: RedisConnection,
+    keys: Layout,
     create: Script,
     replace: Script,
     delete: Script,
@@ -101,25 +93,45 @@ pub struct RedisStore {
 }
 
 impl RedisStore {
-    /// Stores many new clients in pipelined batches (benchmark preloading); existing IDs
-    /// are left alone.
+    /// Stores many new clients in pipelined batches (benchmark preloading), one pipeline
+    /// per bucket (a cluster pipeline must stay in one slot), all in flight at once;
+    /// existing IDs are left alone.
     pub async fn create_many(&self, records: &[(String, i64, Vec<u8>)]) -> Result<(), StoreError> {
-        let mut pipe = redis::pipe();
+        let mut pipes: Vec<redis::Pipeline> = (0..BUCKETS).map(|_| redis::pipe()).collect();
         for (client_id, created, record) in records {
-            pipe.set_options(
-                self.client_key(client_id),
-                record,
-                SetOptions::default().conditional_set(ExistenceCheck::NX),
-            )
-            .ignore()
-            .zadd(&self.index, client_id, created)
-            .ignore();
+            pipes[bucket(client_id)]
+                .set_options(
+                    self.keys.client(client_id),
+                    record,
+                    SetOptions::default().conditional_set(ExistenceCheck::NX),
+                )
+                .ignore()
+                .zadd(self.keys.index_of(client_id), client_id, created)
+                .ignore();
         }
-        pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(unavailable)
+        try_join_all(pipes.iter().filter(|pipe| !pipe.is_empty()).map(|pipe| {
+            let mut conn = self.conn.clone();
+            async move { pipe.query_async::<()>(&mut conn).await }
+        }))
+        .await
+        .map(drop)
+        .map_err(unavailable)
     }
+}
 
-    fn client_key(&self, client_id: &str) -> String {
-        format!("{}client:{{{}}}", self.prefix, client_id)
+impl RedisStore {
+    /// The records behind `keys` in their order, skipping any deleted meanwhile: one `MGET`,
+    /// which the cluster client splits by slot.
+    async fn records(&self, keys: &[String]) -> Result<Vec<Snapshot>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let records: Vec<Option<Snapshot>> = redis::cmd("MGET")
+            .arg(keys)
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(unavailable)?;
+        Ok(records.into_iter().flatten().collect())
     }
 }
 
@@ -136,8 +148,8 @@ impl ClientStore for RedisStore {
     ) -> Result<bool, StoreError> {
         let done: i64 = self
             .create
-            .key(self.client_key(client_id))
-            .key(&self.index)
+            .key(self.keys.client(client_id))
+            .key(self.keys.index_of(client_id))
             .arg(record)
             .arg(created)
             .arg(client_id)
@@ -147,26 +159,71 @@ impl ClientStore for RedisStore {
         Ok(done == 1)
     }
 
+    /// Reads the first `start + limit` entries of every bucket (one pipeline per bucket,
+    /// all in flight at once), merges them by (creation time, ID), which is the order one
+    /// sorted set would give, and fetches the page's records with one `MGET` (which the
+    /// cluster client splits by slot). Cost grows with `BUCKETS × (start + limit)` index
+    /// entries, small next to the records of a page.
     async fn list(&self, start: usize, limit: usize) -> Result<(Vec<Snapshot>, usize), StoreError> {
-        let mut conn = self.conn.clone();
         let stop = (start + limit).saturating_sub(1) as isize;
-        let (ids, total): (Vec<String>, usize) = redis::pipe()
-            .zrange(&self.index, start as isize, stop)
-            .zcard(&self.index)
-            .query_async(&mut conn)
-            .await
-            .map_err(unavailable)?;
-        if ids.is_empty() || limit == 0 {
-            return Ok((Vec::new(), total));
+        let buckets = try_join_all((0..BUCKETS).map(|b| {
+            let (mut conn, index) = (self.conn.clone(), self.keys.index(b));
+            async move {
+                redis::pipe()
+                    .zrange_withscores(&index, 0, stop)
+                    .zcard(&index)
+                    .query_async::<(Vec<(String, f64)>, usize)>(&mut conn)
+                    .await
+            }
+        }))
+        .await
+        .map_err(unavailable)?;
+        let total = buckets.iter().map(|(_, count)| count).sum();
+        let mut entries: Vec<(f64, String)> =
+            buckets.into_iter().flat_map(|(ids, _)| ids).map(|(id, score)| (score, id)).collect();
+        entries.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let keys: Vec<String> =
+            entries.iter().skip(start).take(limit).map(|(_, id)| self.keys.client(id)).collect();
+        Ok((self.records(&keys).await?, total))
+    }
+
+    /// The cursor holds each bucket's position: every chunk reads at most `limit` entries
+    /// from each bucket, takes the `limit` first of them, and moves each bucket on by what
+    /// it gave.
+    async fn list_from(
+        &self,
+        cursor: &ListCursor,
+        limit: usize,
+    ) -> Result<(Vec<Snapshot>, Option<ListCursor>), StoreError> {
+        let mut at = cursor.0.clone();
+        at.resize(BUCKETS, 0);
+        let buckets = try_join_all(at.iter().enumerate().map(|(b, &from)| {
+            let (mut conn, index) = (self.conn.clone(), self.keys.index(b));
+            let stop = (from + limit).saturating_sub(1) as isize;
+            async move {
+                conn.zrange_withscores::<_, Vec<(String, f64)>>(&index, from as isize, stop).await
+            }
+        }))
+        .await
+        .map_err(unavailable)?;
+        let mut entries: Vec<(f64, String, usize)> = buckets
+            .into_iter()
+            .enumerate()
+            .flat_map(|(b, ids)| ids.into_iter().map(move |(id, score)| (score, id, b)))
+            .collect();
+        entries.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let more = entries.len() > limit;
+        entries.truncate(limit);
+        for (_, _, b) in &entries {
+            at[*b] += 1;
         }
-        let keys: Vec<String> = ids.iter().map(|id| self.client_key(id)).collect();
-        let records: Vec<Option<Snapshot>> =
-            redis::cmd("MGET").arg(&keys).query_async(&mut conn).await.map_err(unavailable)?;
-        Ok((records.into_iter().flatten().collect(), total))
+        let keys: Vec<String> = entries.iter().map(|(_, id, _)| self.keys.client(id)).collect();
+        let records = self.records(&keys).await?;
+        Ok((records, more.then_some(ListCursor(at))))
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Snapshot>, StoreError> {
-        self.conn.clone().get(self.client_key(client_id)).await.map_err(unavailable)
+        self.conn.clone().get(self.keys.client(client_id)).await.map_err(unavailable)
     }
 
     async fn replace(
@@ -177,7 +234,7 @@ impl ClientStore for RedisStore {
     ) -> Result<bool, StoreError> {
         let replaced: i64 = self
             .replace
-            .key(self.client_key(client_id))
+            .key(self.keys.client(client_id))
             .arg(expected)
             .arg(record)
             .invoke_async(&mut self.conn.clone())
@@ -189,8 +246,8 @@ impl ClientStore for RedisStore {
     async fn delete(&self, client_id: &str, expected: &[u8]) -> Result<bool, StoreError> {
         let deleted: i64 = self
             .delete
-            .key(self.client_key(client_id))
-            .key(&self.index)
+            .key(self.keys.client(client_id))
+            .key(self.keys.index_of(client_id))
             .arg(expected)
             .arg(client_id)
             .invoke_async(&mut self.conn.clone())
@@ -201,7 +258,7 @@ impl ClientStore for RedisStore {
 
     async fn init_server_keys(&self, candidate: &[u8]) -> Result<Vec<u8>, StoreError> {
         self.set_once
-            .key(format!("{}server:jwks", self.prefix))
+            .key(self.keys.server_keys())
             .arg(candidate)
             .invoke_async(&mut self.conn.clone())
             .await
@@ -216,3 +273,6 @@ impl ClientStore for RedisStore {
             .map_err(unavailable)
     }
 }
+
+#[cfg(test)]
+mod tests;

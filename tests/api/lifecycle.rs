@@ -7,7 +7,7 @@ use crate::helpers::{
     assert_invalid_token, assert_member, merge, signing_jwks, update_body_from, TestApp,
 };
 
-async fn a_client_is_discovered_registered_read_updated_and_deleted(app: TestApp) {
+pub(crate) async fn a_client_is_discovered_registered_read_updated_and_deleted(app: TestApp) {
     // Discover the registration endpoint instead of assuming it.
     let doc = app.discovery_doc().await;
     let endpoint = doc["registration_endpoint"].as_str().expect("registration_endpoint").to_owned();

@@ -6,12 +6,14 @@ mod helpers;
 #[macro_use]
 mod admin_helpers;
 mod http_fixture;
+mod redis_cluster;
 mod redis_server;
 
 mod access;
 mod admin_tokens;
 mod audit;
 mod cleanup;
+mod cluster;
 mod config;
 mod connections;
 mod cors;
@@ -35,5 +37,6 @@ mod redis_store;
 mod register;
 mod register_errors;
 mod sector;
+mod sentinel;
 mod statements;
 mod tls;

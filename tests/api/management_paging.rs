@@ -93,7 +93,7 @@ async fn walk(
     }
 }
 
-async fn every_client_is_seen_exactly_once_across_the_pages(
+pub(crate) async fn every_client_is_seen_exactly_once_across_the_pages(
     app: AdminApp,
     count: usize,
     per_page: usize,

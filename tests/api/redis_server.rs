@@ -198,7 +198,7 @@ impl Drop for RedisServer {
 }
 
 /// Raw RESP `PING`: true once the server answers `+PONG` (not `-LOADING`).
-fn ping(address: SocketAddr) -> bool {
+pub fn ping(address: SocketAddr) -> bool {
     let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_millis(200)) else {
         return false;
     };
@@ -238,14 +238,14 @@ fn is_ours(address: SocketAddr, pid: u32) -> bool {
     false
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
         .expect("failed to find a free port")
 }
 
-fn find_on_path(name: &str) -> Option<PathBuf> {
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|dir| dir.join(name))

@@ -12,7 +12,8 @@ use super::*;
 const PATIENCE: Duration = Duration::from_secs(20);
 
 fn log_with_queue(server: &RedisServer, max_len: usize, queue: usize) -> AuditLog {
-    let log = RedisLog::spawn(server.client(), "test:", max_len, queue).expect("inside a runtime");
+    let log = RedisLog::spawn(server.log_connection(), "test:", max_len, queue)
+        .expect("inside a runtime");
     AuditLog(Arc::new(Backend::Redis(log)))
 }
 
@@ -44,7 +45,7 @@ fn stream_ids_step_back_by_one() {
 async fn recorded_events_read_back_newest_first_with_paging_and_filters() {
     // Arrange
     let server = RedisServer::start();
-    let log = AuditLog::redis(server.client(), "test:", 1000).expect("inside a runtime");
+    let log = AuditLog::redis(server.log_connection(), "test:", 1000).expect("inside a runtime");
     let first = event(EventType::Registration, "a")
         .with_origin(Some("192.0.2.7"), Some("curl/8"))
         .with_details(Details::new().with("redirect_uris", json!(["https://a.example/cb"])));
@@ -102,7 +103,7 @@ async fn recorded_events_read_back_newest_first_with_paging_and_filters() {
 async fn the_stream_is_capped_near_max_len_and_keeps_the_newest() {
     // Arrange
     let server = RedisServer::start();
-    let log = AuditLog::redis(server.client(), "test:", 100).expect("inside a runtime");
+    let log = AuditLog::redis(server.log_connection(), "test:", 100).expect("inside a runtime");
 
     // Act
     for n in 0..1000 {
@@ -171,7 +172,7 @@ async fn a_redis_outage_costs_counted_events_never_a_blocked_request_and_writing
 async fn worker_threads_with_their_own_runtime_record_and_query_through_the_log_runtime() {
     // Arrange: like an actix worker, a thread with a runtime of its own.
     let server = RedisServer::start();
-    let log = AuditLog::redis(server.client(), "test:", 1000).expect("inside a runtime");
+    let log = AuditLog::redis(server.log_connection(), "test:", 1000).expect("inside a runtime");
     let worker_log = log.clone();
 
     // Act
