@@ -175,6 +175,17 @@ pub struct ServeArgs {
     /// Audit events kept (newest first; a capped Redis stream or an in-process ring).
     #[arg(long, env = "REGISTRAR_AUDIT_MAX_EVENTS", default_value_t = crate::audit::DEFAULT_MAX_EVENTS)]
     pub audit_max_events: usize,
+    /// Turn off the Prometheus metrics (`GET /metrics` answers 404, nothing is recorded).
+    #[arg(long, env = "REGISTRAR_NO_METRICS")]
+    pub no_metrics: bool,
+    /// Bearer token `GET /metrics` requires. Unset: the metrics are open to anyone who
+    /// reaches the listener.
+    #[arg(long, env = "REGISTRAR_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Log one line per request (method, route pattern, status, latency, request ID,
+    /// client IP). Off by default: it costs CPU on every request.
+    #[arg(long, env = "REGISTRAR_ACCESS_LOG")]
+    pub access_log: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +198,8 @@ pub enum ConfigError {
     MissingSecretKey,
     #[error("--scopes must list at least one scope")]
     NoScopes,
+    #[error("--metrics-token must be a non-empty bearer token (letters, digits, -._~+/=)")]
+    MetricsToken,
 }
 
 /// Where clients are kept.
@@ -215,6 +228,25 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub audit_max_events: usize,
     pub access: AccessSettings,
+    pub observe: ObserveSettings,
+}
+
+/// What the server tells about itself: metrics and the access log.
+#[derive(Clone, Default)]
+pub struct ObserveSettings {
+    pub metrics: bool,
+    pub metrics_token: Option<String>,
+    pub access_log: bool,
+}
+
+impl std::fmt::Debug for ObserveSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObserveSettings")
+            .field("metrics", &self.metrics)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<hidden>"))
+            .field("access_log", &self.access_log)
+            .finish()
+    }
 }
 
 /// Who may register, and what outbound fetches may reach.
@@ -273,6 +305,10 @@ impl TryFrom<ServeArgs> for Settings {
         if scopes_supported.is_empty() {
             return Err(ConfigError::NoScopes);
         }
+        let metrics_token = args.metrics_token.filter(|_| !args.no_metrics);
+        if metrics_token.as_deref().is_some_and(|t| t.is_empty() || !t.bytes().all(is_b64token)) {
+            return Err(ConfigError::MetricsToken);
+        }
         Ok(Settings {
             listen: args.listen,
             issuer,
@@ -306,8 +342,18 @@ impl TryFrom<ServeArgs> for Settings {
                 fetch_allow_hosts: args.fetch_allow_hosts,
                 fetch_allow_http: args.fetch_allow_http,
             },
+            observe: ObserveSettings {
+                metrics: !args.no_metrics,
+                metrics_token,
+                access_log: args.access_log,
+            },
         })
     }
+}
+
+/// RFC 6750 §2.1 `b64token` characters: what a bearer token may hold.
+fn is_b64token(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
 }
 
 fn check_issuer(raw: &str) -> Result<String, ConfigError> {

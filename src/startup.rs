@@ -18,8 +18,10 @@ use crate::credentials::seal::{SealError, Sealer};
 use crate::domain::software_statement::{StatementPolicy, TrustedIssuer};
 use crate::fetch::{FetchPolicy, Fetcher};
 use crate::keys::{KeyError, ServerKeys};
+use crate::metrics::Metrics;
+use crate::observe::Observe;
 use crate::routes;
-use crate::state::{Access, AppState, Shared};
+use crate::state::{self, Access, AppState, Shared};
 use crate::store::memory::MemoryStore;
 use crate::store::redis::{RedisConfig, Timeouts};
 use crate::store::{ClientStore, Store, StoreError};
@@ -222,7 +224,10 @@ impl Application {
             }
         };
         let access = build_access(&settings, &backend).await?;
+        let observe = &settings.observe;
         let shared = Arc::new(Shared {
+            metrics: Metrics::new(audit.clone(), observe.metrics_token.as_deref()),
+            observe: state::Observe { metrics: observe.metrics, access_log: observe.access_log },
             discovery: routes::discovery::build_document(&settings, &issuer),
             issuer: issuer.clone(),
             sealer,
@@ -241,6 +246,7 @@ impl Application {
             App::new()
                 .app_data(web::Data::new(AppState { store, shared: shared.clone() }))
                 .wrap(security_headers())
+                .wrap(Observe::new(shared.clone()))
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })

@@ -1,4 +1,5 @@
 //! Logging: human-readable text or JSON lines, filtered by `RUST_LOG` (default `info`).
+//! Lines logged while a request is handled carry its `request_id` (see `observe`).
 
 use tracing_subscriber::EnvFilter;
 
@@ -10,6 +11,8 @@ pub fn init(format: LogFormat) {
     // `try_init`: a second call (tests building several apps) keeps the first subscriber.
     let _ = match format {
         LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().try_init(),
+        // Each line carries its span's fields (the request's `request_id`) under `span`,
+        // and the whole span stack under `spans`.
+        LogFormat::Json => builder.json().with_current_span(true).with_span_list(true).try_init(),
     };
 }
