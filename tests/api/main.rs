@@ -25,6 +25,7 @@ mod management_paging;
 mod management_rules;
 mod management_views;
 mod metadata;
+mod observability;
 mod properties;
 mod rate_limits;
 mod redirect_uris;
