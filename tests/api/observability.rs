@@ -10,6 +10,9 @@ use crate::helpers::{
     minimal, spawn_app, spawn_app_with, update_body_from, Backend, Reply, TestApp,
 };
 
+/// The real binary's JSON logs.
+mod logs;
+
 /// Every series the README documents.
 const SERIES: [&str; 7] = [
     "http_requests_total",
