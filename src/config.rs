@@ -379,6 +379,19 @@ mod tests {
     }
 
     #[test]
+    fn a_metrics_token_must_be_a_bearer_token() {
+        for bad in ["", "two words", "quote\"d"] {
+            let err = Settings::from_flags(["--metrics-token", bad]).unwrap_err();
+            assert!(matches!(err, ConfigError::MetricsToken), "{bad:?}");
+        }
+        let ok = Settings::from_flags(["--metrics-token", "abc-DEF_012.~+/="]).unwrap();
+        assert_eq!(ok.observe.metrics_token.as_deref(), Some("abc-DEF_012.~+/="));
+        assert!(ok.observe.metrics && !ok.observe.access_log);
+        let off = Settings::from_flags(["--no-metrics", "--access-log"]).unwrap();
+        assert!(!off.observe.metrics && off.observe.access_log);
+    }
+
+    #[test]
     fn issuers_lose_their_trailing_slash_and_must_be_urls() {
         let s = Settings::from_flags(["--issuer", "https://id.example/"]).unwrap();
         assert_eq!(s.issuer.as_deref(), Some("https://id.example"));

@@ -21,7 +21,7 @@ use crate::keys::{KeyError, ServerKeys};
 use crate::metrics::Metrics;
 use crate::observe::Observe;
 use crate::routes;
-use crate::state::{self, Access, AppState, Shared};
+use crate::state::{Access, AppState, ObserveFlags, Shared};
 use crate::store::memory::MemoryStore;
 use crate::store::redis::{RedisConfig, Timeouts};
 use crate::store::{ClientStore, Store, StoreError};
@@ -227,7 +227,7 @@ impl Application {
         let observe = &settings.observe;
         let shared = Arc::new(Shared {
             metrics: Metrics::new(audit.clone(), observe.metrics_token.as_deref()),
-            observe: state::Observe { metrics: observe.metrics, access_log: observe.access_log },
+            observe: ObserveFlags { metrics: observe.metrics, access_log: observe.access_log },
             discovery: routes::discovery::build_document(&settings, &issuer),
             issuer: issuer.clone(),
             sealer,

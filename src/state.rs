@@ -37,12 +37,12 @@ pub struct Shared {
     pub audit: AuditLog,
     pub access: Access,
     pub metrics: Metrics,
-    pub observe: Observe,
+    pub observe: ObserveFlags,
 }
 
 /// Which of the observability features run (`--no-metrics`, `--access-log`).
 #[derive(Debug, Clone, Copy)]
-pub struct Observe {
+pub struct ObserveFlags {
     pub metrics: bool,
     pub access_log: bool,
 }
