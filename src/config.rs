@@ -192,7 +192,7 @@ pub struct ServeArgs {
 pub enum ConfigError {
     #[error("{0}")]
     Flags(#[from] clap::Error),
-    #[error("--issuer must be an absolute http(s) URL without query or fragment: {0}")]
+    #[error("--issuer must be an absolute http(s) URL without credentials, query or fragment")]
     Issuer(String),
     #[error("--secret-key is required with --redis-url (create one with `registrar gen-key`)")]
     MissingSecretKey,
@@ -360,6 +360,9 @@ fn check_issuer(raw: &str) -> Result<String, ConfigError> {
     let url = url::Url::parse(raw).map_err(|_| ConfigError::Issuer(raw.to_owned()))?;
     let ok = matches!(url.scheme(), "http" | "https")
         && url.host_str().is_some()
+        // Credentials in the issuer would be published in discovery and logged at start.
+        && url.username().is_empty()
+        && url.password().is_none()
         && url.query().is_none()
         && url.fragment().is_none();
     if !ok {
@@ -396,5 +399,6 @@ mod tests {
         let s = Settings::from_flags(["--issuer", "https://id.example/"]).unwrap();
         assert_eq!(s.issuer.as_deref(), Some("https://id.example"));
         assert!(Settings::from_flags(["--issuer", "id.example"]).is_err());
+        assert!(Settings::from_flags(["--issuer", "https://user:pw@id.example"]).is_err());
     }
 }

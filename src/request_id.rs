@@ -33,8 +33,9 @@ impl RequestId {
     /// to be unique, so it does not come from `credentials`.
     pub fn generate() -> RequestId {
         let bits: u128 = rand::rng().random();
+        // `try_from(String)` takes the buffer over instead of copying it.
         let text = format!("{bits:032x}");
-        RequestId(HeaderValue::from_str(&text).expect("hex digits are a valid header value"))
+        RequestId(HeaderValue::try_from(text).expect("hex digits are a valid header value"))
     }
 
     pub fn as_str(&self) -> &str {
