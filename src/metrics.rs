@@ -256,15 +256,16 @@ struct RouteSeries {
 }
 
 impl WorkerSeries {
-    /// Counts one answered request and its latency under its route pattern.
+    /// Counts one answered request and its latency under its route pattern (`other`
+    /// without a request: no route took it).
     pub fn record(
         &mut self,
         metrics: &Metrics,
-        req: &HttpRequest,
+        req: Option<&HttpRequest>,
+        method: &'static str,
         status: StatusCode,
         elapsed: Duration,
     ) {
-        let method = method_label(req.method());
         let series = self.route(req);
         series.count(metrics, method, status);
         series.time(metrics, method, elapsed);
@@ -275,11 +276,14 @@ impl WorkerSeries {
 
     /// The route pattern of a request, as its metrics label it: `other` when no route
     /// matched.
-    pub fn pattern<'a>(&'a mut self, req: &HttpRequest) -> &'a str {
+    pub fn pattern<'a>(&'a mut self, req: Option<&HttpRequest>) -> &'a str {
         &self.route(req).pattern
     }
 
-    fn route(&mut self, req: &HttpRequest) -> &mut RouteSeries {
+    fn route(&mut self, req: Option<&HttpRequest>) -> &mut RouteSeries {
+        let Some(req) = req else {
+            return self.unmatched.get_or_insert_with(|| RouteSeries::new(UNMATCHED));
+        };
         // Named resources (all of the route table's) are found without allocating; an
         // unnamed one costs one pattern string per request.
         let key: std::borrow::Cow<'_, str> = match req.match_name() {
@@ -330,7 +334,7 @@ impl RouteSeries {
 }
 
 /// Methods by name; any other (extension methods are unbounded) is `other`.
-fn method_label(method: &Method) -> &'static str {
+pub fn method_label(method: &Method) -> &'static str {
     match *method {
         Method::GET => "GET",
         Method::HEAD => "HEAD",

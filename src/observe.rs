@@ -6,7 +6,8 @@
 //! It must not hold a clone of the `HttpRequest` across the inner call: routing mutates
 //! the request in place and panics if it is shared. Everything it needs afterwards comes
 //! from the response's request. Handlers' errors arrive here as responses; an `Err` from
-//! the inner service (none of ours returns one) passes through without the header.
+//! the inner service (none of ours returns one) gets the header through a response mapper
+//! and is counted under the route `other`.
 
 use std::cell::RefCell;
 use std::future::{ready, Future, Ready};
@@ -17,11 +18,12 @@ use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::{Error, HttpMessage};
+use actix_web::http::StatusCode;
+use actix_web::{Error, HttpMessage, HttpRequest};
 use tracing::Instrument;
 
 use crate::admission::client_ip;
-use crate::metrics::WorkerSeries;
+use crate::metrics::{method_label, WorkerSeries};
 use crate::request_id::{self, RequestId};
 use crate::state::Shared;
 
@@ -86,6 +88,7 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let started = Instant::now();
+        let method = method_label(req.method());
         let id = RequestId::from_request(req.headers().get(request_id::HEADER));
         req.extensions_mut().insert(id.clone());
         // Error level: the lines that matter most keep their request ID whatever the filter.
@@ -93,40 +96,65 @@ where
         let inner = span.in_scope(|| self.service.call(req)).instrument(span);
         let worker = self.worker.clone();
         Box::pin(async move {
-            let mut res = inner.await?;
-            res.headers_mut().insert(request_id::HEADER, id.header_value());
-            worker.finish(&res, started, &id);
-            Ok(res)
+            match inner.await {
+                Ok(mut res) => {
+                    res.headers_mut().insert(request_id::HEADER, id.header_value());
+                    let store_down = res.status() == StatusCode::SERVICE_UNAVAILABLE
+                        && res.response().extensions().contains::<StoreUnavailable>();
+                    let done = Done { method, status: res.status(), started, store_down };
+                    worker.finish(Some(res.request()), done, &id);
+                    Ok(res)
+                }
+                Err(mut err) => {
+                    let header = id.header_value();
+                    err.add_response_mapper(move |mut res| {
+                        res.headers_mut().insert(request_id::HEADER, header.clone());
+                        res
+                    });
+                    let status = err.as_response_error().status_code();
+                    worker.finish(None, Done { method, status, started, store_down: false }, &id);
+                    Err(err)
+                }
+            }
         })
     }
 }
 
+/// How a request ended.
+struct Done {
+    method: &'static str,
+    status: StatusCode,
+    started: Instant,
+    store_down: bool,
+}
+
 impl Worker {
-    fn finish<B>(&self, res: &ServiceResponse<B>, started: Instant, id: &RequestId) {
+    /// Records a finished request; `req` is `None` when the inner service failed with an
+    /// error instead of a response (the request is gone then).
+    fn finish(&self, req: Option<&HttpRequest>, done: Done, id: &RequestId) {
         let observe = &self.shared.observe;
         if !observe.metrics && !observe.access_log {
             return;
         }
-        let elapsed = started.elapsed();
-        let (req, status) = (res.request(), res.status());
+        let elapsed = done.started.elapsed();
         let metrics = &self.shared.metrics;
         let mut series = self.series.borrow_mut();
         if observe.metrics {
-            series.record(metrics, req, status, elapsed);
-            if status.as_u16() == 503 && res.response().extensions().contains::<StoreUnavailable>()
-            {
+            series.record(metrics, req, done.method, done.status, elapsed);
+            if done.store_down {
                 metrics.store_unavailable();
             }
         }
         if observe.access_log {
+            let client_ip = req.map(|req| client_ip(&self.shared.access.proxies, req));
             tracing::info!(
                 target: "registrar::access",
-                method = %req.method(),
+                method = done.method,
                 route = series.pattern(req),
-                status = status.as_u16(),
+                status = done.status.as_u16(),
                 latency_ms = elapsed.as_micros() as f64 / 1000.0,
                 request_id = %id,
-                client_ip = %client_ip(&self.shared.access.proxies, req),
+                client_ip = client_ip.map(tracing::field::display),
                 "request"
             );
         }
