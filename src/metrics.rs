@@ -21,6 +21,9 @@ use prometheus::{
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+/// `process_*` gauges from `/proc/self`.
+mod process;
+
 use crate::audit::AuditLog;
 use crate::error::ApiError;
 use crate::openapi::{self, MetricsExposition};
@@ -114,7 +117,7 @@ impl Metrics {
             iat_refusals,
             token: token.map(|t| Sha256::digest(t.as_bytes()).into()),
         };
-        let collectors: [Box<dyn Collector>; 7] = [
+        let collectors: [Box<dyn Collector>; 8] = [
             Box::new(metrics.requests.clone()),
             Box::new(metrics.durations.clone()),
             Box::new(registrations),
@@ -122,6 +125,7 @@ impl Metrics {
             Box::new(refusals),
             Box::new(metrics.iat_refusals.clone()),
             Box::new(AuditDropped::new(audit)),
+            Box::new(process::ProcessCollector::new()),
         ];
         for collector in collectors {
             metrics.registry.register(collector).expect("metric names are unique");

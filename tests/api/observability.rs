@@ -109,6 +109,9 @@ async fn metrics_are_served_in_the_prometheus_text_format_with_every_documented_
         assert!(reply.body.contains(&format!("# TYPE {name} ")), "{name} is missing\n{reply}");
     }
     assert!(reply.body.contains("# TYPE http_request_duration_seconds histogram"), "{reply}");
+    if cfg!(target_os = "linux") {
+        assert!(reply.body.contains("# TYPE process_resident_memory_bytes gauge"), "{reply}");
+    }
     let metrics = Exposition::parse(&reply);
     let count = metrics.value(
         "http_request_duration_seconds_count",
