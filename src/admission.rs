@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use actix_web::HttpRequest;
 
+use crate::access::client_ip::TrustedProxies;
 use crate::access::iat::{InitialAccessToken, Refusal};
 use crate::access::RegistrationMode;
 use crate::credentials::AccessToken;
 use crate::domain::policy::Policy;
 use crate::error::ApiError;
+use crate::metrics::RateScope;
 use crate::routes::bearer;
 use crate::state::AppState;
 
@@ -30,20 +32,32 @@ pub async fn admit(state: &AppState, req: &HttpRequest) -> Result<Admission, Api
     if access.mode == RegistrationMode::Closed {
         return Err(ApiError::Forbidden("registration is closed on this server"));
     }
-    let ip = client_ip(state, req);
+    let ip = client_ip(&access.proxies, req);
+    let metrics = &state.shared.metrics;
+    let refused = |scope| {
+        move |wait| {
+            metrics.rate_limited(scope);
+            ApiError::RateLimited(wait)
+        }
+    };
     if let Some(limit) = access.per_ip {
-        access.limiter.check(&format!("ip:{ip}"), limit).await?.map_err(ApiError::RateLimited)?;
+        let key = format!("ip:{ip}");
+        access.limiter.check(&key, limit).await?.map_err(refused(RateScope::PerIp))?;
     }
     if let Some(limit) = access.global {
-        access.limiter.check("global", limit).await?.map_err(ApiError::RateLimited)?;
+        access.limiter.check("global", limit).await?.map_err(refused(RateScope::Global))?;
     }
     let token = match bearer::token(req) {
         // RFC 6750 §3.1: a token that is required but absent gets a bare challenge.
         Err(ApiError::MissingToken) if access.mode == RegistrationMode::Token => {
-            return Err(ApiError::MissingToken)
+            metrics.initial_access_token_refused();
+            return Err(ApiError::MissingToken);
         }
         Err(ApiError::MissingToken) => None,
-        Err(e) => return Err(e),
+        Err(e) => {
+            metrics.initial_access_token_refused();
+            return Err(e);
+        }
         // A token presented in open mode must still be a valid one: a client that sends
         // a wrong token expects to be told.
         Ok(token) => Some(check(state, token, false).await?),
@@ -92,13 +106,17 @@ async fn check(
         })?;
     match checked {
         Ok(record) => Ok((token, record)),
-        Err(Refusal::Unknown | Refusal::Expired | Refusal::UsedUp) => Err(ApiError::InvalidToken),
+        Err(Refusal::Unknown | Refusal::Expired | Refusal::UsedUp) => {
+            state.shared.metrics.initial_access_token_refused();
+            Err(ApiError::InvalidToken)
+        }
     }
 }
 
-fn client_ip(state: &AppState, req: &HttpRequest) -> IpAddr {
+/// The address rate limits count (and the access log shows): the peer's, or the one a
+/// trusted proxy reports.
+pub(crate) fn client_ip(proxies: &TrustedProxies, req: &HttpRequest) -> IpAddr {
     let peer = req.peer_addr().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
-    let proxies = &state.shared.access.proxies;
     let forwarded = req.headers().get(proxies.header.as_str()).and_then(|v| v.to_str().ok());
     proxies.client_ip(peer, forwarded)
 }

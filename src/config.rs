@@ -204,13 +204,24 @@ pub struct ServeArgs {
     pub audit_max_events: usize,
     #[command(flatten)]
     pub transport: TransportArgs,
+    /// Turn off the Prometheus metrics (`GET /metrics` answers 404, nothing is recorded).
+    #[arg(long, env = "REGISTRAR_NO_METRICS")]
+    pub no_metrics: bool,
+    /// Bearer token `GET /metrics` requires. Unset: the metrics are open to anyone who
+    /// reaches the listener.
+    #[arg(long, env = "REGISTRAR_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+    /// Log one line per request (method, route pattern, status, latency, request ID,
+    /// client IP). Off by default: it costs CPU on every request.
+    #[arg(long, env = "REGISTRAR_ACCESS_LOG")]
+    pub access_log: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{0}")]
     Flags(#[from] clap::Error),
-    #[error("--issuer must be an absolute http(s) URL without query or fragment: {0}")]
+    #[error("--issuer must be an absolute http(s) URL without credentials, query or fragment")]
     Issuer(String),
     #[error("--secret-key is required with --redis-url (create one with `registrar gen-key`)")]
     MissingSecretKey,
@@ -226,6 +237,8 @@ pub enum ConfigError {
         "--redis-prefix must not contain '{{' or '}}': they would replace the keys' hash tags"
     )]
     RedisPrefix,
+    #[error("--metrics-token must be a non-empty bearer token (letters, digits, -._~+/=)")]
+    MetricsToken,
 }
 
 /// Where clients are kept.
@@ -256,6 +269,25 @@ pub struct Settings {
     pub access: AccessSettings,
     pub cleanup: Option<CleanupSettings>,
     pub transport: TransportSettings,
+    pub observe: ObserveSettings,
+}
+
+/// What the server tells about itself: metrics and the access log.
+#[derive(Clone, Default)]
+pub struct ObserveSettings {
+    pub metrics: bool,
+    pub metrics_token: Option<String>,
+    pub access_log: bool,
+}
+
+impl std::fmt::Debug for ObserveSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObserveSettings")
+            .field("metrics", &self.metrics)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<hidden>"))
+            .field("access_log", &self.access_log)
+            .finish()
+    }
 }
 
 /// Who may register, and what outbound fetches may reach.
@@ -319,6 +351,10 @@ impl TryFrom<ServeArgs> for Settings {
         if scopes_supported.is_empty() {
             return Err(ConfigError::NoScopes);
         }
+        let metrics_token = args.metrics_token.filter(|_| !args.no_metrics);
+        if metrics_token.as_deref().is_some_and(|t| t.is_empty() || !t.bytes().all(is_b64token)) {
+            return Err(ConfigError::MetricsToken);
+        }
         let proxies = TrustedProxies {
             ranges: args.trusted_proxies,
             header: args.client_ip_header.to_ascii_lowercase(),
@@ -360,6 +396,11 @@ impl TryFrom<ServeArgs> for Settings {
                 fetch_allow_hosts: args.fetch_allow_hosts,
                 fetch_allow_http: args.fetch_allow_http,
             },
+            observe: ObserveSettings {
+                metrics: !args.no_metrics,
+                metrics_token,
+                access_log: args.access_log,
+            },
             transport,
         };
         production::check(&settings)?;
@@ -385,10 +426,18 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// RFC 6750 §2.1 `b64token` characters: what a bearer token may hold.
+fn is_b64token(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=')
+}
+
 fn check_issuer(raw: &str) -> Result<String, ConfigError> {
     let url = url::Url::parse(raw).map_err(|_| ConfigError::Issuer(raw.to_owned()))?;
     let ok = matches!(url.scheme(), "http" | "https")
         && url.host_str().is_some()
+        // Credentials in the issuer would be published in discovery and logged at start.
+        && url.username().is_empty()
+        && url.password().is_none()
         && url.query().is_none()
         && url.fragment().is_none();
     if !ok {
@@ -428,9 +477,23 @@ mod tests {
     }
 
     #[test]
+    fn a_metrics_token_must_be_a_bearer_token() {
+        for bad in ["", "two words", "quote\"d"] {
+            let err = Settings::from_flags(["--metrics-token", bad]).unwrap_err();
+            assert!(matches!(err, ConfigError::MetricsToken), "{bad:?}");
+        }
+        let ok = Settings::from_flags(["--metrics-token", "abc-DEF_012.~+/="]).unwrap();
+        assert_eq!(ok.observe.metrics_token.as_deref(), Some("abc-DEF_012.~+/="));
+        assert!(ok.observe.metrics && !ok.observe.access_log);
+        let off = Settings::from_flags(["--no-metrics", "--access-log"]).unwrap();
+        assert!(!off.observe.metrics && off.observe.access_log);
+    }
+
+    #[test]
     fn issuers_lose_their_trailing_slash_and_must_be_urls() {
         let s = Settings::from_flags(["--issuer", "https://id.example/"]).unwrap();
         assert_eq!(s.issuer.as_deref(), Some("https://id.example"));
         assert!(Settings::from_flags(["--issuer", "id.example"]).is_err());
+        assert!(Settings::from_flags(["--issuer", "https://user:pw@id.example"]).is_err());
     }
 }

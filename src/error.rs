@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::domain::fields::printable_ascii;
 use crate::domain::MetadataError;
+use crate::observe::StoreUnavailable;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +130,7 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+                response.extensions_mut().insert(StoreUnavailable);
             }
             ApiError::RateLimited(wait) => {
                 // Whole seconds, rounded up (RFC 9110 §10.2.3).
@@ -272,6 +274,7 @@ impl ResponseError for ManagementError {
             }
             ManagementError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+                response.extensions_mut().insert(StoreUnavailable);
             }
             _ => {}
         }

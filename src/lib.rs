@@ -32,10 +32,16 @@ pub mod idempotency;
 pub mod keys;
 /// The management API's client operations.
 pub mod management;
+/// Prometheus metrics and `GET /metrics`.
+pub mod metrics;
+/// The outermost middleware: request IDs, request spans, metrics, access log.
+pub mod observe;
 /// The OpenAPI 3.1 document of every endpoint, generated from the handlers' annotations.
 pub mod openapi;
 /// Register, read, replace, delete.
 pub mod registration;
+/// `X-Request-Id`: accepted or generated per request.
+pub mod request_id;
 /// Route table and handlers.
 pub mod routes;
 /// Building and running the server.

@@ -46,6 +46,8 @@ pub const ADMIN_SCOPES: &[&str] = crate::admin::token::SCOPES;
 /// Security scheme of RFC 7591's initial access token (optional unless the server runs
 /// with `--registration-mode token`).
 pub const INITIAL_ACCESS_TOKEN: &str = "initial_access_token";
+/// Security scheme of `GET /metrics` under `--metrics-token`.
+pub const METRICS_TOKEN: &str = "metrics_token";
 
 /// Declares one marker type per operation (each handler's `#[utoipa::path(impl_for = ...)]`
 /// implements `utoipa::Path` for it) and the function that adds them all to the document.
@@ -102,6 +104,8 @@ operations! {
     RevokeInitialAccessToken,
     /// `GET /openapi.json` ([`serve`]).
     OpenApiDocument,
+    /// `GET /metrics` (`metrics::serve`).
+    MetricsExposition,
 }
 
 fn add<P: utoipa::Path>(doc: &mut openapi::OpenApi) {
@@ -224,6 +228,13 @@ impl Modify for Finish {
                 .into(),
         );
         components.add_security_scheme(INITIAL_ACCESS_TOKEN, SecurityScheme::Http(iat));
+        let mut metrics = Http::new(HttpAuthScheme::Bearer);
+        metrics.description = Some(
+            "The `--metrics-token` of the server, when it has one; without it `/metrics` is \
+             open. Missing or wrong: `401`."
+                .into(),
+        );
+        components.add_security_scheme(METRICS_TOKEN, SecurityScheme::Http(metrics));
         for (name, open) in [
             ("ClientMetadataRequest", true),
             ("ClientInformationResponse", true),

@@ -22,8 +22,10 @@ use crate::domain::software_statement::{StatementPolicy, TrustedIssuer};
 use crate::fetch::{FetchPolicy, Fetcher};
 use crate::idempotency::Registrations;
 use crate::keys::{KeyError, ServerKeys};
+use crate::metrics::Metrics;
+use crate::observe::Observe;
 use crate::routes;
-use crate::state::{Access, AppState, Shared};
+use crate::state::{Access, AppState, ObserveFlags, Shared};
 use crate::store::memory::MemoryStore;
 use crate::store::redis::{RedisConfig, Timeouts};
 use crate::store::{ClientStore, Store, StoreError};
@@ -261,7 +263,10 @@ impl Application {
             }
         };
         let access = build_access(&settings, &backend).await?;
+        let observe = &settings.observe;
         let shared = Arc::new(Shared {
+            metrics: Metrics::new(audit.clone(), observe.metrics_token.as_deref()),
+            observe: ObserveFlags { metrics: observe.metrics, access_log: observe.access_log },
             discovery: routes::discovery::build_document(&settings, &issuer),
             issuer: issuer.clone(),
             sealer,
@@ -294,6 +299,7 @@ impl Application {
             App::new()
                 .app_data(web::Data::new(AppState { store, shared: shared.clone() }))
                 .wrap(security_headers())
+                .wrap(Observe::new(shared.clone()))
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })

@@ -16,6 +16,7 @@ use crate::domain::software_statement::StatementPolicy;
 use crate::fetch::Fetcher;
 use crate::idempotency::Registrations;
 use crate::keys::ServerKeys;
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// Per worker: the store handle (a Redis connection belongs to one worker's runtime).
@@ -38,6 +39,15 @@ pub struct Shared {
     pub discovery: String,
     pub audit: AuditLog,
     pub access: Access,
+    pub metrics: Metrics,
+    pub observe: ObserveFlags,
+}
+
+/// Which of the observability features run (`--no-metrics`, `--access-log`).
+#[derive(Debug, Clone, Copy)]
+pub struct ObserveFlags {
+    pub metrics: bool,
+    pub access_log: bool,
 }
 
 /// Who may register, and how the server reaches out.
@@ -57,6 +67,11 @@ pub struct Access {
 }
 
 impl Shared {
+    /// The metrics, unless `--no-metrics` turned them off.
+    pub fn metrics_endpoint(&self) -> Option<&Metrics> {
+        self.observe.metrics.then_some(&self.metrics)
+    }
+
     /// RFC 7592 App. B: the server builds the client configuration URI; clients never do.
     pub fn registration_client_uri(&self, client_id: &str) -> String {
         format!("{}{}/{}", self.issuer, crate::routes::REGISTRATION_PATH, client_id)

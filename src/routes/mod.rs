@@ -27,6 +27,8 @@ mod register;
 /// Where clients register (RFC 7591 §3); their configuration URIs sit below it.
 pub const REGISTRATION_PATH: &str = "/oidc/register";
 pub const JWKS_PATH: &str = "/.well-known/jwks.json";
+/// Prefix of the management API.
+const MANAGEMENT_SCOPE: &str = "/api/v2";
 
 /// The route table, shared by the server and its tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -38,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/healthz", "GET").get(health::live))
         .service(resource("/readyz", "GET").get(health::ready))
         .service(resource(crate::openapi::OPENAPI_PATH, "GET").get(crate::openapi::serve))
+        .service(resource(crate::metrics::METRICS_PATH, "GET").get(crate::metrics::serve))
         .service(
             resource(REGISTRATION_PATH, "POST")
                 .wrap(cors(&["POST"]))
@@ -51,36 +54,46 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(manage::delete)),
         )
         .service(
-            web::scope("/api/v2")
+            web::scope(MANAGEMENT_SCOPE)
                 .service(
-                    resource("/clients", "GET, POST")
+                    scoped("/clients", "GET, POST")
                         .route(web::get().to(management::list))
                         .route(web::post().to(management::create)),
                 )
                 .service(
-                    resource("/clients/{client_id}", "GET, PATCH, DELETE")
+                    scoped("/clients/{client_id}", "GET, PATCH, DELETE")
                         .route(web::get().to(management::get))
                         .route(web::patch().to(management::update))
                         .route(web::delete().to(management::delete)),
                 )
                 .service(
-                    resource("/clients/{client_id}/rotate-secret", "POST")
+                    scoped("/clients/{client_id}/rotate-secret", "POST")
                         .route(web::post().to(management::rotate_secret)),
                 )
-                .service(resource("/logs", "GET").get(audit::logs))
+                .service(scoped("/logs", "GET").get(audit::logs))
                 .service(
-                    resource("/initial-access-tokens", "GET, POST")
+                    scoped("/initial-access-tokens", "GET, POST")
                         .route(web::get().to(iat::list))
                         .route(web::post().to(iat::create)),
                 )
-                .service(resource("/initial-access-tokens/{id}", "DELETE").delete(iat::revoke)),
+                .service(scoped("/initial-access-tokens/{id}", "DELETE").delete(iat::revoke)),
         );
 }
 
 /// A resource whose other methods get a JSON 405 naming the allowed ones (RFC 9110
-/// §15.5.6), instead of actix's empty default.
+/// §15.5.6), instead of actix's empty default. Named by its full pattern, which metrics
+/// then read without allocating (`metrics::WorkerSeries`).
 fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(move || not_allowed(allow)))
+    named(path, path, allow)
+}
+
+/// A resource inside the management scope, named with the scope's prefix.
+fn scoped(path: &str, allow: &'static str) -> actix_web::Resource {
+    named(path, &format!("{MANAGEMENT_SCOPE}{path}"), allow)
+}
+
+fn named(path: &str, pattern: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).name(pattern).default_service(web::to(move || not_allowed(allow)))
 }
 
 /// CORS for the registration endpoints (OIDC DCR §3, §4), so browser apps can register

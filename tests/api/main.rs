@@ -29,6 +29,7 @@ mod management_paging;
 mod management_rules;
 mod management_views;
 mod metadata;
+mod observability;
 mod policies;
 mod properties;
 mod rate_limits;
