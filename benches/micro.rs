@@ -20,6 +20,7 @@ use registrar::registration::{prepare, to_raw, ClientRecord, Origin};
 fn policy() -> RegistrationPolicy {
     RegistrationPolicy {
         allow_native_https_redirects: false,
+        http_documents: false,
         scopes_supported: "openid profile email address phone offline_access"
             .split_whitespace()
             .map(str::to_owned)

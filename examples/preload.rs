@@ -75,6 +75,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse();
     let policy = RegistrationPolicy {
         allow_native_https_redirects: false,
+        http_documents: false,
         scopes_supported: DEFAULT_SCOPES.split_whitespace().map(str::to_owned).collect(),
     };
     let body: Map<String, Value> = serde_json::from_str(&args.metadata)?;

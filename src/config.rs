@@ -188,6 +188,11 @@ pub struct ServeArgs {
     /// How often the cleanup runs (one instance per interval when several share Redis).
     #[arg(long, env = "REGISTRAR_CLEANUP_INTERVAL", value_parser = parse_duration, default_value = "10m")]
     pub cleanup_interval: Duration,
+    /// Fetch a client's `jwks_uri` at registration and update, through the guarded
+    /// fetcher, when its metadata needs keys, and refuse it unless it serves a public JWK Set
+    /// with a key for each use.
+    #[arg(long, env = "REGISTRAR_VERIFY_JWKS_URI")]
+    pub verify_jwks_uri: bool,
     /// JSON file of named registration policies (see README, "Registration policies"):
     /// `{"anonymous": "NAME", "policies": {"NAME": {...}}}`. Unset: no policies.
     #[arg(long, env = "REGISTRAR_POLICIES")]
@@ -301,6 +306,7 @@ pub struct AccessSettings {
     pub require_software_statement: bool,
     pub policies: Option<std::path::PathBuf>,
     pub idempotent_registration: bool,
+    pub verify_jwks_uri: bool,
     pub fetch_allow_hosts: Vec<String>,
     pub fetch_allow_http: bool,
 }
@@ -370,6 +376,7 @@ impl TryFrom<ServeArgs> for Settings {
             max_body_bytes: args.max_body_bytes,
             policy: RegistrationPolicy {
                 allow_native_https_redirects: args.allow_native_https_redirects,
+                http_documents: args.fetch_allow_http,
                 scopes_supported,
             },
             authorization_endpoint: args.authorization_endpoint,
@@ -393,6 +400,7 @@ impl TryFrom<ServeArgs> for Settings {
                 require_software_statement: args.require_software_statement,
                 policies: args.policies,
                 idempotent_registration: args.idempotent_registration,
+                verify_jwks_uri: args.verify_jwks_uri,
                 fetch_allow_hosts: args.fetch_allow_hosts,
                 fetch_allow_http: args.fetch_allow_http,
             },

@@ -17,7 +17,7 @@ use crate::domain::metadata::ClientMetadata;
 use crate::domain::settings::AdminSettings;
 use crate::domain::software_statement::{apply_statement, verify_body_statement};
 use crate::error::ApiError;
-use crate::fetch::check_sector_identifier;
+use crate::fetch::{check_jwks_uri, check_sector_identifier};
 use crate::idempotency;
 use crate::state::AppState;
 use crate::store::{ClientStore, Snapshot};
@@ -138,7 +138,7 @@ pub async fn register(
     if let Some(policy) = &admission.policy {
         policy.check(&metadata)?;
     }
-    check_sector(state, &metadata).await?;
+    check_documents(state, &metadata).await?;
     let metadata_json = to_raw(&registered_json(&metadata, &body, statement.is_some()))?;
     let policy_name = admission.policy.as_ref().map(|p| p.name.as_str());
     let software_key = shared
@@ -339,9 +339,13 @@ async fn store_new(
     Err(ApiError::Internal("could not allocate a unique client_id".into()))
 }
 
-/// OIDC DCR §5: a sector_identifier_uri is fetched (through the SSRF-guarded fetcher) and
-/// must list every redirect URI.
-async fn check_sector(state: &AppState, metadata: &ClientMetadata) -> Result<(), ApiError> {
+/// The documents a registration points at, fetched through the SSRF-guarded fetcher: the
+/// client's `jwks_uri` (with `--verify-jwks-uri`), and the sector_identifier_uri, which must
+/// list every redirect URI (OIDC DCR §5).
+async fn check_documents(state: &AppState, metadata: &ClientMetadata) -> Result<(), ApiError> {
+    if state.shared.access.verify_jwks_uri {
+        check_jwks_uri(&state.shared.access.fetcher, metadata).await?;
+    }
     let Some(sector) = &metadata.sector_identifier_uri else { return Ok(()) };
     let redirects: Vec<&str> = metadata.redirect_uris.iter().map(|u| u.as_str()).collect();
     check_sector_identifier(&state.shared.access.fetcher, sector.as_str(), &redirects).await?;
@@ -394,7 +398,7 @@ pub async fn replace(
     if let Some(policy) = policy_of(state, &attempt.0)? {
         policy.check(&metadata)?;
     }
-    check_sector(state, &metadata).await?;
+    check_documents(state, &metadata).await?;
     let metadata_json = to_raw(&registered_json(&metadata, &body, statement.is_some()))?;
     let body = &body;
     for _ in 0..MAX_ATTEMPTS {

@@ -198,6 +198,7 @@ async fn build_access(settings: &Settings, backend: &Backend) -> Result<Access, 
         policies,
         quotas,
         idempotent: access.idempotent_registration.then_some(registrations),
+        verify_jwks_uri: access.verify_jwks_uri,
         statements: StatementPolicy {
             trusted,
             required: access.require_software_statement,

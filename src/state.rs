@@ -60,6 +60,8 @@ pub struct Access {
     pub tokens: TokenStore,
     pub policies: Policies,
     pub quotas: QuotaStore,
+    /// `--verify-jwks-uri`.
+    pub verify_jwks_uri: bool,
     /// Set with `--idempotent-registration`.
     pub idempotent: Option<Registrations>,
     pub statements: StatementPolicy,

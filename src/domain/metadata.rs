@@ -18,6 +18,9 @@ use super::MetadataError;
 pub struct RegistrationPolicy {
     /// Native apps may register claimed https redirect URIs (RFC 8252 §7.2).
     pub allow_native_https_redirects: bool,
+    /// Tests only (`--fetch-allow-http`): `jwks_uri` may be http, so that the documents
+    /// the server fetches can come from a local plain-HTTP fixture.
+    pub http_documents: bool,
     /// `scopes_supported`; requested scopes outside it are dropped (OIDC DCR §3.2).
     pub scopes_supported: Vec<String>,
 }
@@ -125,7 +128,7 @@ impl ClientMetadata {
             ));
         }
 
-        let (jwks, jwks_uri) = read_keys(&f)?;
+        let (jwks, jwks_uri) = read_keys(&f, policy.http_documents)?;
         let has_keys = jwks.is_some() || jwks_uri.is_some();
         if token_endpoint_auth_method == AuthMethod::PrivateKeyJwt && !has_keys {
             return Err(MetadataError::field(
@@ -196,6 +199,21 @@ impl ClientMetadata {
             ));
         }
         Ok(client)
+    }
+
+    /// Whether the server verifies signatures with the client's keys: `private_key_jwt`
+    /// client assertions, asymmetrically signed request objects.
+    pub fn verifies_client_signatures(&self) -> bool {
+        self.token_endpoint_auth_method == AuthMethod::PrivateKeyJwt
+            || self.request_object_signing_alg.is_some_and(JwsAlg::is_asymmetric)
+    }
+
+    /// Whether the server encrypts ID tokens or UserInfo responses to the client's keys.
+    pub fn encrypts_to_client(&self) -> bool {
+        [self.id_token_encryption, self.userinfo_encryption]
+            .into_iter()
+            .flatten()
+            .any(|(alg, _)| !alg.is_symmetric())
     }
 
     /// OIDC DCR §3.2: a secret is issued for secret-based authentication, and for any
@@ -403,7 +421,10 @@ fn check_grants_match_responses(
     Ok(())
 }
 
-fn read_keys(f: &Fields<'_>) -> Result<(Option<PublicJwkSet>, Option<CheckedUri>), MetadataError> {
+fn read_keys(
+    f: &Fields<'_>,
+    http_allowed: bool,
+) -> Result<(Option<PublicJwkSet>, Option<CheckedUri>), MetadataError> {
     let jwks = f
         .value("jwks")
         .map(PublicJwkSet::parse)
@@ -411,7 +432,10 @@ fn read_keys(f: &Fields<'_>) -> Result<(Option<PublicJwkSet>, Option<CheckedUri>
         .map_err(|e| MetadataError::field("jwks", e))?;
     let jwks_uri = f
         .string("jwks_uri")?
-        .map(|raw| check_https_uri(raw, false))
+        .map(|raw| match CheckedUri::parse(raw) {
+            Ok(uri) if http_allowed && uri.url().scheme() == "http" => Ok(uri),
+            _ => check_https_uri(raw, false),
+        })
         .transpose()
         .map_err(|why| MetadataError::field("jwks_uri", why))?;
     if jwks.is_some() && jwks_uri.is_some() {

@@ -8,6 +8,7 @@ use super::*;
 fn policy() -> RegistrationPolicy {
     RegistrationPolicy {
         allow_native_https_redirects: false,
+        http_documents: false,
         scopes_supported: ["openid", "profile", "email"].map(String::from).to_vec(),
     }
 }

@@ -344,6 +344,7 @@ mod tests {
         let Value::Object(map) = body else { panic!("object") };
         let rules = RegistrationPolicy {
             allow_native_https_redirects: false,
+            http_documents: false,
             scopes_supported: vec!["openid".into(), "profile".into(), "admin".into()],
         };
         ClientMetadata::parse(&map, &rules).expect("valid metadata")

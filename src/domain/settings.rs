@@ -247,6 +247,7 @@ mod tests {
     fn settings(body: Value) -> ClientSettings {
         let policy = RegistrationPolicy {
             allow_native_https_redirects: false,
+            http_documents: false,
             scopes_supported: vec!["openid".into()],
         };
         let meta = ClientMetadata::parse(body.as_object().unwrap(), &policy).unwrap();

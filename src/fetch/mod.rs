@@ -15,6 +15,7 @@
 //!   is a poor port scanner.
 
 mod address;
+mod jwks_uri;
 mod resolve;
 mod sector;
 #[cfg(test)]
@@ -29,6 +30,7 @@ use serde_json::Value;
 use url::{Host, Url};
 
 pub use address::is_forbidden;
+pub use jwks_uri::check_jwks_uri;
 pub use sector::check_sector_identifier;
 
 use address::AllowList;

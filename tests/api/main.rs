@@ -20,6 +20,7 @@ mod cors;
 mod discovery;
 mod grants;
 mod headers;
+mod jwks_uri;
 mod keys_and_algs;
 mod lifecycle;
 mod localized;
