@@ -7,12 +7,14 @@ mod helpers;
 mod admin_helpers;
 mod http_fixture;
 mod redis_server;
+mod server_process;
 
 mod access;
 mod admin_tokens;
 mod audit;
 mod config;
 mod cors;
+mod crash;
 mod discovery;
 mod grants;
 mod headers;
