@@ -42,3 +42,7 @@ pub mod state;
 pub mod store;
 /// Log output.
 pub mod telemetry;
+
+/// Generated corpus for the untrusted-input parsers (the stable stand-in for cargo fuzz).
+#[cfg(test)]
+mod corpus_tests;
