@@ -35,3 +35,4 @@ mod register;
 mod register_errors;
 mod sector;
 mod statements;
+mod untrusted_input;
