@@ -62,11 +62,12 @@ impl RedisConfig {
     /// A multiplexed connection with this configuration's timeouts, made on first use and
     /// remade by itself after Redis comes back.
     pub fn connection(&self) -> Result<ConnectionManager, StoreError> {
+        // One connect attempt per reconnect: a request waiting on a reconnect waits for
+        // all its retries and their back-off, which would outlast the timeout.
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.timeouts.connect))
             .set_response_timeout(Some(self.timeouts.response))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
+            .set_number_of_retries(0);
         ConnectionManager::new_lazy_with_config(self.client.clone(), config).map_err(unavailable)
     }
 

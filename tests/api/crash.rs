@@ -216,11 +216,14 @@ async fn a_server_killed_during_registrations_leaves_every_acknowledged_client_w
     assert_eq!(listed, stored, "the listing does not read back every stored client");
 }
 
+/// `--redis-timeout-ms` of the Redis restart test.
+const REDIS_TIMEOUT_MS: u64 = 200;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_killed_during_registrations_gives_503s_then_recovers_without_losing_a_client() {
     // Arrange: AOF with `appendfsync always`, and a short Redis timeout
     let mut redis = RedisServer::start_with_aof();
-    let mut server = start_on(&redis, &["--redis-timeout-ms", "300"]);
+    let mut server = start_on(&redis, &["--redis-timeout-ms", &REDIS_TIMEOUT_MS.to_string()]);
     let load = Load::start(&server.endpoint, 8);
     tokio::time::sleep(Duration::from_millis(1000)).await;
 
@@ -242,7 +245,10 @@ async fn redis_killed_during_registrations_gives_503s_then_recovers_without_losi
             }
             _ => panic!("expected 201 or 503 during a Redis restart: {outcome:?}"),
         }
-        assert!(outcome.elapsed < Duration::from_secs(3), "request hung: {outcome:?}");
+        // The timeout, plus slack for a busy machine; a reconnect with retries and
+        // back-off took 540 ms here, whatever the timeout.
+        let limit = Duration::from_millis(REDIS_TIMEOUT_MS + 250);
+        assert!(outcome.elapsed < limit, "request outlasted the Redis timeout: {outcome:?}");
     }
     let unavailable = outcomes.iter().filter(|(_, o)| o.status == Some(503)).count();
     assert!(unavailable > 0, "no request saw the outage");
