@@ -54,3 +54,7 @@ pub mod store;
 pub mod telemetry;
 /// TLS, production mode, connection limits and timeouts of the listener.
 pub mod transport;
+
+/// Generated corpus for the untrusted-input parsers (the stable stand-in for cargo fuzz).
+#[cfg(test)]
+mod corpus_tests;

@@ -377,7 +377,7 @@ fn curve(index: usize, map: &Map<String, Value>) -> Result<&str, JwksError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use josekit::jwk::alg::ec::EcCurve;
     use josekit::jwk::alg::ecx::EcxCurve;
@@ -400,7 +400,7 @@ mod tests {
     }
 
     /// One 2048-bit RSA public JWK, generated once (RSA keygen is slow).
-    fn rsa_public() -> Value {
+    pub(crate) fn rsa_public() -> Value {
         static KEY: OnceLock<Value> = OnceLock::new();
         KEY.get_or_init(|| {
             let pair = josekit::jws::RS256.generate_key_pair(2048).unwrap();
@@ -409,7 +409,7 @@ mod tests {
         .clone()
     }
 
-    fn ec_public() -> Value {
+    pub(crate) fn ec_public() -> Value {
         let pair = josekit::jws::ES256.generate_key_pair().unwrap();
         jwk_value(pair.to_jwk_public_key())
     }
@@ -643,7 +643,7 @@ mod tests {
         }
     }
 
-    fn b64ish() -> impl Strategy<Value = Value> + Clone {
+    pub(crate) fn b64ish() -> impl Strategy<Value = Value> + Clone {
         prop_oneof![
             "[A-Za-z0-9_-]{0,100}".prop_map(Value::String),
             Just(Value::String("AQAB".into())),
@@ -653,7 +653,7 @@ mod tests {
         ]
     }
 
-    fn jwk_like() -> impl Strategy<Value = Value> {
+    pub(crate) fn jwk_like() -> impl Strategy<Value = Value> {
         let kty = prop::sample::select(vec!["RSA", "EC", "OKP", "oct", "", "rsa"]);
         let field = prop::option::of(b64ish());
         let usage = prop::option::of(prop::sample::select(vec!["sig", "enc", "x"]));
@@ -677,7 +677,7 @@ mod tests {
             })
     }
 
-    fn any_json() -> impl Strategy<Value = Value> {
+    pub(crate) fn any_json() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),

@@ -641,4 +641,4 @@ fn read_scope(f: &Fields<'_>, supported: &[String]) -> Result<Option<String>, Me
 
 #[cfg(test)]
 #[path = "metadata_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::*;
 
-fn policy() -> RegistrationPolicy {
+pub(crate) fn policy() -> RegistrationPolicy {
     RegistrationPolicy {
         allow_native_https_redirects: false,
         http_documents: false,
@@ -272,7 +272,7 @@ fn null_and_empty_strings_count_as_absent() {
     assert!(!out.contains_key("client_name") && !out.contains_key("logo_uri"));
 }
 
-fn arbitrary_json() -> impl Strategy<Value = Value> {
+pub(crate) fn arbitrary_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
@@ -298,7 +298,7 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
     })
 }
 
-const FIELDS: &[&str] = &[
+pub(crate) const FIELDS: &[&str] = &[
     "redirect_uris",
     "response_types",
     "grant_types",

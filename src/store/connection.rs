@@ -67,11 +67,13 @@ impl Connector {
     pub fn connect_lazy(&self, timeouts: Timeouts) -> RedisResult<RedisConnection> {
         Ok(match self {
             Connector::Single(client) => {
+                // One connect attempt per reconnect: a request waiting on a reconnect
+                // waits for all its retries and their back-off, which would outlast the
+                // timeout (tests/api/crash.rs).
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(timeouts.connect))
                     .set_response_timeout(Some(timeouts.response))
-                    .set_number_of_retries(2)
-                    .set_max_delay(Duration::from_millis(500));
+                    .set_number_of_retries(0);
                 RedisConnection::Single(ConnectionManager::new_lazy_with_config(
                     client.clone(),
                     config,

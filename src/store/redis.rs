@@ -223,7 +223,16 @@ impl ClientStore for RedisStore {
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Snapshot>, StoreError> {
-        self.conn.clone().get(self.keys.client(client_id)).await.map_err(unavailable)
+        let key = self.keys.client(client_id);
+        match self.conn.clone().get(&key).await {
+            // The first command on a connection Redis dropped since its last use (a Redis
+            // restart) fails and starts the reconnect; a read is safe to send again on the
+            // new connection. Writes are never resent: a dropped script may have run.
+            Err(e) if e.is_connection_dropped() || e.is_connection_refusal() => {
+                self.conn.clone().get(&key).await.map_err(unavailable)
+            }
+            other => other.map_err(unavailable),
+        }
     }
 
     async fn replace(
