@@ -390,7 +390,9 @@ sample=$(curl -fsS -H 'Content-Type: application/json' \
   -d '{"redirect_uris":["https://rp.example/cb"],"client_name":"bench"}' \
   "http://127.0.0.1:$REG_PORT/oidc/register")
 sample_id=$(sed -n 's/.*"client_id":"\([^"]*\)".*/\1/p' <<<"$sample")
-RECORD_BYTES=$(rcli STRLEN "${PREFIX}client:{$sample_id}" | tr -d '\r')
+# The key carries its bucket's hash tag (src/store/layout.rs): find it by the id.
+sample_key=$(rcli --scan --pattern "${PREFIX}client:*:$sample_id" | tr -d '\r' | head -n1)
+RECORD_BYTES=$(rcli STRLEN "$sample_key" | tr -d '\r')
 RESPONSE_BYTES=${#sample}
 stop_pid "$REG_PID"
 log "storage ceiling: redis-benchmark -t set,get -d $RECORD_BYTES (one stored record)"

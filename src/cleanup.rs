@@ -1,8 +1,10 @@
 //! Removal of self-registered clients never used (`--cleanup-unused-after`): open
-//! registration endpoints collect clients that a script registered and forgot. A client is
-//! used once it presents its registration access token (RFC 7592 read or update), is
-//! registered again idempotently, or is changed by an administrator; clients created
-//! through the management API are never removed.
+//! registration endpoints collect clients that a script registered and forgot. Only clients
+//! registered while the setting is on are watched (`ClientRecord::awaiting_first_use`), so
+//! that turning it on never removes clients whose use was not recorded. A client is used
+//! once it presents its registration access token (RFC 7592 read or update), is registered
+//! again idempotently, or is changed by an administrator; clients created through the
+//! management API are never removed.
 //!
 //! Every instance runs a sweeper, but a lease in Redis lets one sweep per interval. Each
 //! removal is a compare-and-delete on the record as read, so a client used at that moment
@@ -97,7 +99,7 @@ pub async fn sweep(state: &AppState, unused_after: Duration) -> Result<usize, St
             if record.issued_at >= cutoff {
                 return Ok(removed);
             }
-            let never_used = record.rat.is_some() && record.first_used_at.is_none();
+            let never_used = record.rat.is_some() && record.awaiting_first_use;
             if never_used && state.store.delete(&record.client_id, &snapshot).await? {
                 removed += 1;
                 forgotten(state, &record).await;

@@ -74,7 +74,7 @@ pub async fn create(
             metadata: to_raw(&metadata)?,
             admin: admin.clone(),
             policy: None,
-            first_used_at: None,
+            awaiting_first_use: false,
             software_key: None,
         };
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
@@ -119,7 +119,7 @@ pub async fn update(
             secret: seal(state, secret.as_ref(), client_id)?,
             metadata: to_raw(&metadata)?,
             admin,
-            first_used_at: current.first_used_at.or(Some(state.shared.clock.now())),
+            awaiting_first_use: false,
             // A changed client no longer answers to an idempotent registration.
             software_key: None,
             ..current

@@ -55,11 +55,12 @@ pub struct ClientRecord {
     /// is given back when it is deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Place>,
-    /// When the client first used its registration access token (RFC 7592) or was
-    /// changed by an administrator. Self-registered clients never used may be removed
-    /// after `--cleanup-unused-after`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_used_at: Option<i64>,
+    /// Registered while `--cleanup-unused-after` is on, and not used since: never read or
+    /// updated with its registration access token, never registered again idempotently,
+    /// never changed by an administrator. Only such clients are ever removed as unused,
+    /// and only they cost a write on their first read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub awaiting_first_use: bool,
     /// Idempotent registration: the key this client answers to while its metadata is the
     /// one registered (`crate::idempotency`); any change of the metadata drops it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,6 +93,8 @@ pub struct Origin {
     pub place: Option<Place>,
     pub first_party: bool,
     pub software_key: Option<String>,
+    /// Whether the client's first use is to be recorded (cleanup is on).
+    pub track_use: bool,
 }
 
 /// Draws credentials and builds the stored record of a new client. Used by registration
@@ -118,7 +121,7 @@ pub fn prepare(
         metadata: metadata_json.to_owned(),
         admin: AdminSettings { is_first_party: origin.first_party, ..AdminSettings::default() },
         policy: origin.place,
-        first_used_at: None,
+        awaiting_first_use: origin.track_use,
         software_key: origin.software_key,
         client_id: creds.client_id,
     };
@@ -159,7 +162,8 @@ pub async fn register(
         return Err(e);
     }
     let first_party = admission.policy.as_ref().is_some_and(|p| p.first_party);
-    let origin = Origin { place: place.clone(), first_party, software_key };
+    let track_use = shared.cleanup_unused;
+    let origin = Origin { place: place.clone(), first_party, software_key, track_use };
     let stored = store_new(state, &metadata, &metadata_json, origin).await;
     let outcome = match stored {
         Ok(New::Created(information)) => return Ok(information),
@@ -212,7 +216,7 @@ async fn existing_registration(
         }
         let token = generate_access_token().map_err(internal)?;
         record.rat = Some(token.hash());
-        record.first_used_at = record.first_used_at.or(Some(state.shared.clock.now()));
+        record.awaiting_first_use = false;
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
         if state.store.replace(&client_id, &snapshot, &bytes).await? {
             let secret = open(state, &record)?;
@@ -359,7 +363,7 @@ pub async fn read(
     token: &AccessToken,
 ) -> Result<ClientInformation, ApiError> {
     let (mut record, snapshot) = authenticate(state, client_id, token).await?;
-    if record.first_used_at.is_none() {
+    if record.awaiting_first_use {
         record = mark_used(state, record, &snapshot).await?;
     }
     let secret = open(state, &record)?;
@@ -373,7 +377,7 @@ async fn mark_used(
     mut record: ClientRecord,
     snapshot: &[u8],
 ) -> Result<ClientRecord, ApiError> {
-    record.first_used_at = Some(state.shared.clock.now());
+    record.awaiting_first_use = false;
     let bytes = serde_json::to_vec(&record).map_err(internal)?;
     state.store.replace(&record.client_id, snapshot, &bytes).await?;
     Ok(record)
@@ -438,7 +442,7 @@ pub async fn replace(
             metadata: metadata_json.clone(),
             admin: current.admin,
             policy: current.policy,
-            first_used_at: current.first_used_at.or(Some(state.shared.clock.now())),
+            awaiting_first_use: false,
             software_key: current.software_key.clone().filter(|_| same_metadata),
         };
         let bytes = serde_json::to_vec(&record).map_err(internal)?;

@@ -274,6 +274,7 @@ impl Application {
             policy: settings.policy.clone(),
             clock: Arc::new(SystemClock),
             rotate_registration_access_token: settings.rotate_registration_access_token,
+            cleanup_unused: settings.cleanup.is_some(),
             max_body_bytes: settings.max_body_bytes,
             server_keys: server_keys.clone(),
             audit,

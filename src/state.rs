@@ -33,6 +33,8 @@ pub struct Shared {
     pub policy: RegistrationPolicy,
     pub clock: Arc<dyn Clock>,
     pub rotate_registration_access_token: bool,
+    /// `--cleanup-unused-after` is set: new clients' first use is recorded.
+    pub cleanup_unused: bool,
     pub max_body_bytes: usize,
     pub server_keys: Arc<ServerKeys>,
     /// The discovery document, serialized once.
