@@ -17,10 +17,12 @@ use crate::store::connection::RedisConnection;
 use crate::audit::{Event, EventType};
 use crate::registration::{forget_software_key, give_back, ClientRecord};
 use crate::state::AppState;
-use crate::store::{ClientStore, StoreError};
+use crate::store::{ClientStore, ListCursor, Snapshot, StoreError};
 
 /// Records read per listing call.
 const PAGE: usize = 100;
+/// Clients removed per batch: what a pass holds in memory at once.
+const BATCH: usize = 1000;
 
 /// When and how often to sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,33 +84,55 @@ pub async fn run(state: AppState, lease: Lease, settings: CleanupSettings) {
     }
 }
 
-/// One pass over the clients older than `unused_after`, oldest first; returns how many
-/// were removed.
+/// One pass over the clients older than `unused_after`; returns how many were removed.
+/// Candidates are gathered in batches by a sequential read, then deleted: deleting while
+/// reading would shift the read's position in the listing indexes.
 pub async fn sweep(state: &AppState, unused_after: Duration) -> Result<usize, StoreError> {
     let cutoff = state.shared.clock.now().saturating_sub(unused_after.as_secs() as i64);
-    let (mut start, mut removed) = (0, 0);
+    let mut removed = 0;
     loop {
-        let (page, _) = state.store.list(start, PAGE).await?;
-        let full_page = page.len() == PAGE;
-        for snapshot in page {
-            let Ok(record) = serde_json::from_slice::<ClientRecord>(&snapshot) else {
-                start += 1;
-                continue;
-            };
-            // The listing is in creation order: everything after is younger.
-            if record.issued_at >= cutoff {
-                return Ok(removed);
-            }
-            let never_used = record.rat.is_some() && record.awaiting_first_use;
-            if never_used && state.store.delete(&record.client_id, &snapshot).await? {
-                removed += 1;
+        let batch = unused_before(state, cutoff).await?;
+        let more = batch.len() == BATCH;
+        let mut removed_now = 0;
+        for (record, snapshot) in batch {
+            if state.store.delete(&record.client_id, &snapshot).await? {
+                removed_now += 1;
                 forgotten(state, &record).await;
-            } else {
-                start += 1;
             }
         }
-        if !full_page {
+        removed += removed_now;
+        // Nothing removable in a full batch means every candidate changed meanwhile:
+        // the next interval looks again rather than spinning.
+        if !more || removed_now == 0 {
             return Ok(removed);
+        }
+    }
+}
+
+/// Up to `BATCH` clients registered before `cutoff` and never used, oldest first.
+async fn unused_before(
+    state: &AppState,
+    cutoff: i64,
+) -> Result<Vec<(ClientRecord, Snapshot)>, StoreError> {
+    let (mut cursor, mut found) = (ListCursor::default(), Vec::new());
+    loop {
+        let (page, next) = state.store.list_from(&cursor, PAGE).await?;
+        for snapshot in page {
+            let Ok(record) = serde_json::from_slice::<ClientRecord>(&snapshot) else { continue };
+            // The listing is in creation order: everything after is younger.
+            if record.issued_at >= cutoff {
+                return Ok(found);
+            }
+            if record.rat.is_some() && record.awaiting_first_use {
+                found.push((record, snapshot));
+                if found.len() == BATCH {
+                    return Ok(found);
+                }
+            }
+        }
+        match next {
+            Some(next) => cursor = next,
+            None => return Ok(found),
         }
     }
 }

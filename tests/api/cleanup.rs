@@ -91,3 +91,36 @@ async fn instances_sharing_redis_sweep_together_without_errors() {
     let list = first.management_list_ok("include_totals=true").await;
     assert_eq!(list["total"], json!(1), "{list:#}");
 }
+
+#[tokio::test]
+async fn a_sweep_walks_past_many_pages_of_clients() {
+    // Arrange: more clients than one listing page, used and unused mixed, on Redis (whose
+    // listing merges several bucket indexes).
+    let redis = RedisServer::start();
+    let app = spawn_admin_app_with(Backend::Redis(&redis), &SWEEP_FAST).await;
+    let mut used = Vec::new();
+    for n in 0..260 {
+        let client = app.register(&minimal()).await.registered();
+        if n % 5 == 0 {
+            app.get_client(&client.rcu, &client.rat).await.assert_status(200);
+            used.push(client);
+        }
+    }
+
+    // Act: wait until only the used ones are left.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut total = Value::Null;
+    while Instant::now() < deadline {
+        total = app.management_list_ok("include_totals=true&per_page=1").await["total"].clone();
+        if total == json!(used.len()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    // Assert
+    assert_eq!(total, json!(used.len()), "only the used clients should remain");
+    for client in &used {
+        app.get_client(&client.rcu, &client.rat).await.assert_status(200);
+    }
+}
