@@ -57,7 +57,7 @@ impl Lease {
                     .arg(ttl.as_millis().max(1) as u64)
                     .query_async(&mut conn.clone())
                     .await
-                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                    .map_err(StoreError::from)?;
                 Ok(taken.is_some())
             }
         }

@@ -77,7 +77,7 @@ impl Registrations {
                     .get(Self::redis_key(prefix, key))
                     .query_async(&mut conn.clone())
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(StoreError::from)?;
                 Ok(holder)
             }
         }
@@ -93,7 +93,7 @@ impl Registrations {
                 .arg(Self::redis_key(prefix, key))
                 .query_async(&mut conn.clone())
                 .await
-                .map_err(unavailable),
+                .map_err(StoreError::from),
         }
     }
 
@@ -113,13 +113,9 @@ impl Registrations {
                 .invoke_async::<i64>(&mut conn.clone())
                 .await
                 .map(drop)
-                .map_err(unavailable),
+                .map_err(StoreError::from),
         }
     }
-}
-
-fn unavailable(e: redis::RedisError) -> StoreError {
-    StoreError::Unavailable(e.to_string())
 }
 
 #[cfg(test)]

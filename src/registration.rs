@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use crate::access::quota::{Full, Limits, Place};
@@ -14,13 +15,14 @@ use crate::credentials::{
     generate_access_token, generate_secret, AccessToken, ClientSecret, NewCredentials, TokenHash,
 };
 use crate::domain::metadata::ClientMetadata;
+use crate::domain::policy::Policy;
 use crate::domain::settings::AdminSettings;
 use crate::domain::software_statement::{apply_statement, verify_body_statement};
 use crate::error::ApiError;
 use crate::fetch::{check_jwks_uri, check_sector_identifier};
 use crate::idempotency;
 use crate::state::AppState;
-use crate::store::{ClientStore, Snapshot};
+use crate::store::{ClientStore, Snapshot, StoreError};
 
 /// RFC 7591 §3.2.1: 0 means the secret does not expire.
 const SECRET_NEVER_EXPIRES: i64 = 0;
@@ -169,13 +171,12 @@ pub async fn register(
         Ok(New::Created(information)) => return Ok(information),
         // Another request registered the same software first: this one's client is gone
         // again, and the caller gets that one.
-        Ok(New::Duplicate(key)) => match existing_registration(state, &key).await {
-            Ok(Some(existing)) => Ok(existing),
-            Ok(None) => Err(ApiError::Unavailable(crate::store::StoreError::Unavailable(
-                "a concurrent identical registration vanished; retry".into(),
-            ))),
-            Err(e) => Err(e),
-        },
+        Ok(New::Duplicate(key)) => existing_registration(state, &key).await.and_then(|existing| {
+            existing.ok_or_else(|| {
+                StoreError::Unavailable("a concurrent identical registration vanished".into())
+                    .into()
+            })
+        }),
         Err(e) => Err(e),
     };
     admission::refund(state, admission).await;
@@ -223,9 +224,8 @@ async fn existing_registration(
             return information(state, &record, secret.as_ref(), &token).map(Some);
         }
     }
-    Err(ApiError::Unavailable(crate::store::StoreError::Unavailable(
-        "identical registrations kept racing for the same client".into(),
-    )))
+    Err(StoreError::Unavailable("identical registrations kept racing for the same client".into())
+        .into())
 }
 
 /// Forgets a client's idempotency key: it was deleted, or its metadata changed.
@@ -268,10 +268,7 @@ fn registered_json(
 
 /// The policy a client was registered under, which its updates follow too. A policy
 /// removed from the configuration since refuses updates rather than lifting its rules.
-fn policy_of(
-    state: &AppState,
-    record: &ClientRecord,
-) -> Result<Option<std::sync::Arc<crate::domain::policy::Policy>>, ApiError> {
+fn policy_of(state: &AppState, record: &ClientRecord) -> Result<Option<Arc<Policy>>, ApiError> {
     let Some(place) = &record.policy else { return Ok(None) };
     match state.shared.access.policies.get(&place.policy) {
         Some(policy) => Ok(Some(policy.clone())),

@@ -296,7 +296,7 @@ pub enum IatError {
 }
 
 fn unavailable(e: redis::RedisError) -> IatError {
-    IatError::Store(StoreError::Unavailable(e.to_string()))
+    IatError::Store(e.into())
 }
 
 #[cfg(test)]

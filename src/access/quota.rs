@@ -100,7 +100,7 @@ impl QuotaStore {
                     .arg(limit(limits.per_ip))
                     .invoke_async(&mut conn.clone())
                     .await
-                    .map_err(unavailable)?;
+                    .map_err(StoreError::from)?;
                 Ok(match code {
                     1 => Err(Full::Total(limits.total.unwrap_or(0))),
                     2 => Err(Full::PerIp(limits.per_ip.unwrap_or(0))),
@@ -133,7 +133,7 @@ impl QuotaStore {
                     .invoke_async::<i64>(&mut conn.clone())
                     .await
                     .map(drop)
-                    .map_err(unavailable)
+                    .map_err(StoreError::from)
             }
         }
     }
@@ -145,10 +145,6 @@ fn full(total: u64, per_ip: u64, limits: Limits) -> Option<Full> {
         Limits { per_ip: Some(max), .. } if per_ip >= max => Some(Full::PerIp(max)),
         _ => None,
     }
-}
-
-fn unavailable(e: redis::RedisError) -> StoreError {
-    StoreError::Unavailable(e.to_string())
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ impl RateLimiter {
                     .arg(limit.tolerance_ms())
                     .invoke_async(&mut conn.clone())
                     .await
-                    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                    .map_err(StoreError::from)?;
                 Ok(if wait_ms < 0 { Ok(()) } else { Err(wait(wait_ms as f64)) })
             }
         }

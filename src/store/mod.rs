@@ -22,6 +22,14 @@ pub enum StoreError {
     Unavailable(String),
 }
 
+/// Every Redis failure a caller sees (refused, dropped, timed out, failed over) means the
+/// same to it: the store is away for now, answer 503 and let the client retry.
+impl From<::redis::RedisError> for StoreError {
+    fn from(e: ::redis::RedisError) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}
+
 /// One serialized client record as read, kept whole so that a later write can check
 /// nobody changed it in between (compare-and-set on the bytes).
 pub type Snapshot = Vec<u8>;

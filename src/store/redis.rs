@@ -54,14 +54,14 @@ impl RedisConfig {
         prefix: &str,
         timeouts: Timeouts,
     ) -> Result<Self, StoreError> {
-        let connector = Connector::new(topology, timeouts).map_err(unavailable)?;
+        let connector = Connector::new(topology, timeouts).map_err(StoreError::from)?;
         Ok(RedisConfig { connector, prefix: prefix.to_owned(), timeouts })
     }
 
     /// A multiplexed connection with this configuration's timeouts, made on first use and
     /// remade by itself after Redis comes back (or fails over).
     pub fn connection(&self) -> Result<RedisConnection, StoreError> {
-        self.connector.connect_lazy(self.timeouts).map_err(unavailable)
+        self.connector.connect_lazy(self.timeouts).map_err(StoreError::from)
     }
 
     pub fn prefix(&self) -> &str {
@@ -115,7 +115,7 @@ impl RedisStore {
         }))
         .await
         .map(drop)
-        .map_err(unavailable)
+        .map_err(StoreError::from)
     }
 }
 
@@ -130,13 +130,9 @@ impl RedisStore {
             .arg(keys)
             .query_async(&mut self.conn.clone())
             .await
-            .map_err(unavailable)?;
+            .map_err(StoreError::from)?;
         Ok(records.into_iter().flatten().collect())
     }
-}
-
-fn unavailable(e: redis::RedisError) -> StoreError {
-    StoreError::Unavailable(e.to_string())
 }
 
 impl ClientStore for RedisStore {
@@ -155,7 +151,7 @@ impl ClientStore for RedisStore {
             .arg(client_id)
             .invoke_async(&mut self.conn.clone())
             .await
-            .map_err(unavailable)?;
+            .map_err(StoreError::from)?;
         Ok(done == 1)
     }
 
@@ -177,7 +173,7 @@ impl ClientStore for RedisStore {
             }
         }))
         .await
-        .map_err(unavailable)?;
+        .map_err(StoreError::from)?;
         let total = buckets.iter().map(|(_, count)| count).sum();
         let mut entries: Vec<(f64, String)> =
             buckets.into_iter().flat_map(|(ids, _)| ids).map(|(id, score)| (score, id)).collect();
@@ -205,7 +201,7 @@ impl ClientStore for RedisStore {
             }
         }))
         .await
-        .map_err(unavailable)?;
+        .map_err(StoreError::from)?;
         let mut entries: Vec<(f64, String, usize)> = buckets
             .into_iter()
             .enumerate()
@@ -223,16 +219,7 @@ impl ClientStore for RedisStore {
     }
 
     async fn get(&self, client_id: &str) -> Result<Option<Snapshot>, StoreError> {
-        let key = self.keys.client(client_id);
-        match self.conn.clone().get(&key).await {
-            // The first command on a connection Redis dropped since its last use (a Redis
-            // restart) fails and starts the reconnect; a read is safe to send again on the
-            // new connection. Writes are never resent: a dropped script may have run.
-            Err(e) if e.is_connection_dropped() || e.is_connection_refusal() => {
-                self.conn.clone().get(&key).await.map_err(unavailable)
-            }
-            other => other.map_err(unavailable),
-        }
+        self.conn.clone().get(self.keys.client(client_id)).await.map_err(StoreError::from)
     }
 
     async fn replace(
@@ -248,7 +235,7 @@ impl ClientStore for RedisStore {
             .arg(record)
             .invoke_async(&mut self.conn.clone())
             .await
-            .map_err(unavailable)?;
+            .map_err(StoreError::from)?;
         Ok(replaced == 1)
     }
 
@@ -261,7 +248,7 @@ impl ClientStore for RedisStore {
             .arg(client_id)
             .invoke_async(&mut self.conn.clone())
             .await
-            .map_err(unavailable)?;
+            .map_err(StoreError::from)?;
         Ok(deleted == 1)
     }
 
@@ -271,7 +258,7 @@ impl ClientStore for RedisStore {
             .arg(candidate)
             .invoke_async(&mut self.conn.clone())
             .await
-            .map_err(unavailable)
+            .map_err(StoreError::from)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -279,7 +266,7 @@ impl ClientStore for RedisStore {
             .query_async::<String>(&mut self.conn.clone())
             .await
             .map(drop)
-            .map_err(unavailable)
+            .map_err(StoreError::from)
     }
 }
 
