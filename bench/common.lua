@@ -9,6 +9,20 @@
 
 local common = {}
 
+-- Think time: with BENCH_THINK_MS set, each connection waits after a response before its
+-- next request, so the run offers a steady load below saturation (the paced stage of
+-- bench/run.sh). The wait is drawn uniformly from 0 to twice that many whole milliseconds
+-- (wrk's delay() takes whole ms): a fixed wait keeps every connection in step, and the
+-- server would see the whole pool arrive as one burst per cycle. Unset or 0: every
+-- connection sends its next request at once.
+local think_ms = tonumber(os.getenv("BENCH_THINK_MS") or "0") or 0
+if think_ms > 0 then
+  math.randomseed(os.time() + (thread_id or 0) * 7919)
+  function delay()
+    return math.random(0, 2 * think_ms)
+  end
+end
+
 local threads = {}
 local next_id = 0
 

@@ -567,7 +567,9 @@ fn information(
         registration_client_uri: &uri,
     };
     let metadata = record.metadata.get();
-    let mut out = serde_json::to_vec(&creds).map_err(internal)?;
+    // Sized for the whole response up front: growing it step by step showed in callgrind.
+    let mut out = Vec::with_capacity(metadata.len() + 512);
+    serde_json::to_writer(&mut out, &creds).map_err(internal)?;
     // `out` ends with `}` and the metadata is an object `{...}`: join the two.
     let inner = metadata.trim().trim_start_matches('{');
     if !inner.trim_start().starts_with('}') {

@@ -78,6 +78,12 @@ impl Shared {
 
     /// RFC 7592 App. B: the server builds the client configuration URI; clients never do.
     pub fn registration_client_uri(&self, client_id: &str) -> String {
-        format!("{}{}/{}", self.issuer, crate::routes::REGISTRATION_PATH, client_id)
+        // Pushes, not `format!`: built for every RFC 7592 response (see `Layout::client`).
+        let path = crate::routes::REGISTRATION_PATH;
+        let mut uri = String::with_capacity(self.issuer.len() + path.len() + 1 + client_id.len());
+        for part in [self.issuer.as_str(), path, "/", client_id] {
+            uri.push_str(part);
+        }
+        uri
     }
 }
