@@ -195,6 +195,7 @@ hwm_kb() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
 rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 used_memory() { rcli INFO memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }'; }
 dbsize() { rcli DBSIZE | tr -d '\r'; }
+redis_forks() { rcli INFO stats | tr -d '\r' | awk -F: '$1 == "total_forks" { print $2 }'; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 # Waits (bounded) for an AOF rewrite to finish, so it does not land inside a measurement.
@@ -231,7 +232,10 @@ run_wrk() {
   [ "$threads" -le "$conns" ] || threads=$conns
   [ -n "${REDIS_PID:-}" ] && [ -n "${REDIS_PORT:-}" ] && wait_redis_quiet
   reset_hwm "$pid"
-  local cpu0 rcpu0=0 cpu1 rcpu1=0 user0 user1 ours0 ours1 wrk_user
+  local cpu0 rcpu0=0 cpu1 rcpu1=0 user0 user1 ours0 ours1 wrk_user forks0=0
+  # Redis forks (AOF rewrites) during the run: each blocks Redis for the fork and slows
+  # its writes while the child copies, which shows in the latency tails.
+  [ -n "$RCPU_PID" ] && forks0=$(redis_forks)
   cpu0=$(cpu_ticks "$pid")
   [ -n "$RCPU_PID" ] && rcpu0=$(cpu_ticks "$RCPU_PID")
   user0=$(machine_user)
@@ -245,6 +249,8 @@ run_wrk() {
   user1=$(machine_user)
   ours1=$(( $(user_ticks "$pid") + $(user_ticks "$REDIS_PID") ))
   wrk_user=$(tail -1 "$out.time")
+  RUN_FORKS=-
+  [ -n "$RCPU_PID" ] && RUN_FORKS=$(( $(redis_forks) - forks0 ))
   local line
   line=$(grep '^BENCH ' "$out" | tail -1 || true)
   if [ -z "$line" ]; then
@@ -273,10 +279,10 @@ run_wrk() {
     -v us="$(field duration_us "$line")" -v n="$(nproc)" \
     'BEGIN { x = (u - o - w * hz) / hz / (us / 1e6) / n * 100; printf "%.0f", (x < 0 ? 0 : x) }')
   RUN_EXTRA=$(sed -E 's/.*statuses=[^ ]* ?//' <<<"$line")
-  printf '   %-28s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %7.2f ms  non-2xx %s (%s)  errors %s  cpu %s µs/req  redis %s µs/req  rss %s MB  other %s%% %s\n' \
+  printf '   %-28s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %7.2f ms  non-2xx %s (%s)  errors %s  cpu %s µs/req  redis %s µs/req  rss %s MB  other %s%%  redis forks %s %s\n' \
     "$label" "$RUN_RPS" "$(awk -v u="$RUN_P50" 'BEGIN{print u/1000}')" "$(awk -v u="$RUN_P99" 'BEGIN{print u/1000}')" \
     "$(awk -v u="$RUN_P999" 'BEGIN{print u/1000}')" "$(awk -v u="$RUN_MAX" 'BEGIN{print u/1000}')" \
-    "$RUN_NON2XX" "$RUN_STATUSES" "$RUN_SOCKERR" "$RUN_CPU" "$RUN_RCPU" "$RUN_RSS" "$RUN_OTHER" "$RUN_EXTRA" >&2
+    "$RUN_NON2XX" "$RUN_STATUSES" "$RUN_SOCKERR" "$RUN_CPU" "$RUN_RCPU" "$RUN_RSS" "$RUN_OTHER" "$RUN_FORKS" "$RUN_EXTRA" >&2
 }
 
 # seed_clients PORT OUT COUNT: registers COUNT clients over HTTP (bench/seed.lua) and
@@ -316,8 +322,8 @@ paced_row() {
   run_wrk "paced-$name-c$c-t$think" "$script" "$c" "$port" "$pid" "$clients"
   unset BENCH_THINK_MS
   if [ "$RUN_OK" = 1 ]; then
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c" "$think" "$RUN_RPS" \
-      "$RUN_P50" "$RUN_P99" "$RUN_P999" "$RUN_MAX" "$RUN_NON2XX" "$RUN_CPU" "$RUN_OTHER" >>"$PACED_ROWS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$c" "$think" "$RUN_RPS" \
+      "$RUN_P50" "$RUN_P99" "$RUN_P999" "$RUN_MAX" "$RUN_NON2XX" "$RUN_CPU" "$RUN_OTHER" "$RUN_FORKS" >>"$PACED_ROWS"
   else
     printf '%s\t%s\t%s\tFAIL\n' "$name" "$c" "$think" >>"$PACED_ROWS"
   fi
@@ -481,9 +487,9 @@ for store in $STORES; do
         keys=$(( $(dbsize) - base_keys ))
         [ "$keys" -gt 0 ] && per_client=$(( ($(used_memory) - base_mem) / keys ))
       fi
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$store" "$scenario" "$c" \
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$store" "$scenario" "$c" \
         "$RUN_RPS" "$RUN_P50" "$RUN_P99" "$RUN_P999" "$RUN_MAX" "$RUN_NON2XX" "$RUN_STATUSES" \
-        "$RUN_SOCKERR" "$RUN_CPU" "$RUN_RCPU" "$RUN_RSS" "$per_client" "$RUN_OTHER" >>"$SCENARIO_ROWS"
+        "$RUN_SOCKERR" "$RUN_CPU" "$RUN_RCPU" "$RUN_RSS" "$per_client" "$RUN_OTHER" "$RUN_FORKS" >>"$SCENARIO_ROWS"
     done
   done
   [ "$store" = redis ] && STORED_REDIS=$(( $(dbsize) - base_keys ))
@@ -596,9 +602,11 @@ rget_list=""; for c in $CONNECTIONS; do rget_list+="$c=${RGET_RPS[$c]:-0} "; don
   echo "non-2xx: statuses outside 2xx (wrk's count of >399 for scripts that do not read responses)."
   echo "other CPU %: user CPU of processes other than the server, redis-server and wrk during the run, as a"
   echo "share of the machine; above a few percent, something else was running and the row is noisy."
+  echo "Redis forks: AOF rewrites Redis started during the run (each stops Redis for the fork and"
+  echo "slows its writes while the child runs); rows with one have longer tails."
   echo
-  echo "| store | scenario | conns | req/s | × ceiling | × redis | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | sock err | CPU µs/req | redis µs/req | peak RSS MB | Redis B/client | other CPU % |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| store | scenario | conns | req/s | × ceiling | × redis | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | sock err | CPU µs/req | redis µs/req | peak RSS MB | Redis B/client | other CPU % | Redis forks |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   awk -F'\t' -v ceil="$ceil_list" -v rset="$rset_list" -v rget="$rget_list" '
     function parse(s, arr,   n, i, kv, parts) { n = split(s, parts, " "); for (i = 1; i <= n; i++) { split(parts[i], kv, "="); arr[kv[1]] = kv[2] } }
     function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
@@ -608,8 +616,8 @@ rget_list=""; for c in $CONNECTIONS; do rget_list+="$c=${RGET_RPS[$c]:-0} "; don
     {
       red = ($2 == "read" || $2 == "mix") ? G[$3] : S[$3]
       non2xx = $9; if ($10 != "-") non2xx = non2xx " (" $10 ")"
-      printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-        $1, $2, $3, $4, ratio($4, C[$3]), ratio($4, red), ms($5), ms($6), ms($7), ms($8), non2xx, $11, $12, $13, $14, $15, $16
+      printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+        $1, $2, $3, $4, ratio($4, C[$3]), ratio($4, red), ms($5), ms($6), ms($7), ms($8), non2xx, $11, $12, $13, $14, $15, $16, $17
     }
   ' "$SCENARIO_ROWS"
   if [ -s "$PACED_ROWS" ]; then
@@ -621,12 +629,12 @@ rget_list=""; for c in $CONNECTIONS; do rget_list+="$c=${RGET_RPS[$c]:-0} "; don
     echo "instead of flat out. req/s is what the run achieved; latency is measured from each"
     echo "request's send, as above. The ceiling rows are the fixed-JSON server at the same pacing."
     echo
-    echo "| scenario | conns | think ms | req/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | CPU µs/req | other CPU % |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| scenario | conns | think ms | req/s | p50 ms | p99 ms | p99.9 ms | max ms | non-2xx | CPU µs/req | other CPU % | Redis forks |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     awk -F'\t' '
       function ms(u) { return sprintf("%.2f", u / 1000) }
       $4 == "FAIL" { printf "| %s | %s | %s | FAILED (see bench/results/raw) |\n", $1, $2, $3; next }
-      { printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s |\n", ($1 == "ceiling" ? "framework ceiling" : $1), $2, $3, $4, ms($5), ms($6), ms($7), ms($8), $9, $10, $11 }
+      { printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s |\n", ($1 == "ceiling" ? "framework ceiling" : $1), $2, $3, $4, ms($5), ms($6), ms($7), ms($8), $9, $10, $11, $12 }
     ' "$PACED_ROWS"
   fi
   if [ "$SCALE" -gt 0 ]; then
