@@ -19,38 +19,16 @@ TOP=${TOP:-40}
 RAW=$ROOT/bench/results/raw
 OUT=$RAW/callgrind-read.out
 export RUST_LOG=warn BENCH_LUA_DIR="$ROOT/bench"
-unset REDIS_URL
-for v in $(compgen -e | grep '^REGISTRAR_' || true); do unset "$v"; done
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+clean_server_env
 for tool in valgrind callgrind_control callgrind_annotate wrk redis-server curl; do
   command -v "$tool" >/dev/null || { echo "callgrind: $tool is required (apt-get install valgrind wrk redis-server curl)" >&2; exit 1; }
 done
 mkdir -p "$RAW"
 rm -f "$OUT" "$OUT".*
 
-WORK=$(mktemp -d /tmp/registrar-callgrind.XXXXXX)
-PIDS=()
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  return 1
-}
+bench_setup callgrind
 
 RPORT=$(free_port)
 redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$WORK" --save "" --appendonly no \

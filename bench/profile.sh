@@ -24,9 +24,9 @@ TOP=${TOP:-25}
 PERF_FREQ=${PERF_FREQ:-299}
 BUILD=${BUILD:-1}
 export RUST_LOG=warn
-# The server reads its settings from REGISTRAR_* and REDIS_URL too: run with defaults only.
-unset REDIS_URL
-for v in $(compgen -e | grep '^REGISTRAR_' || true); do unset "$v"; done
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+clean_server_env
 export BENCH_LUA_DIR="$ROOT/bench"
 BIN=$ROOT/target/release/registrar
 RAW=$ROOT/bench/results/raw
@@ -36,31 +36,7 @@ mkdir -p "$RAW"
 command -v perf >/dev/null || { echo "profile: perf is required (apt-get install linux-perf)" >&2; exit 1; }
 [ "$BUILD" = 1 ] && cargo build --release --bin registrar
 
-WORK=$(mktemp -d /tmp/registrar-profile.XXXXXX)
-PIDS=()
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-trap 'echo "profile: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
-
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  return 1
-}
+bench_setup profile
 
 RPORT=$(free_port)
 redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$WORK" --appendonly yes \

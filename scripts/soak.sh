@@ -60,8 +60,9 @@ RSS_GROWTH_LIMIT=${RSS_GROWTH_LIMIT:-10}
 BUILD=${BUILD:-1}
 KEEP_TMP=${KEEP_TMP:-0}
 export RUST_LOG=warn
-unset REDIS_URL
-for v in $(compgen -e | grep '^REGISTRAR_' || true); do unset "$v"; done
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+clean_server_env
 export BENCH_LUA_DIR="$ROOT/bench"
 
 BIN=$ROOT/target/release/registrar
@@ -71,32 +72,7 @@ for tool in wrk redis-server redis-cli curl awk; do
   command -v "$tool" >/dev/null || { echo "soak: $tool is required (apt-get install wrk redis-server curl)" >&2; exit 1; }
 done
 
-WORK=$(mktemp -d /tmp/registrar-soak.XXXXXX)
-PIDS=()
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  if [ "$KEEP_TMP" = 1 ]; then echo "soak: kept $WORK" >&2; else rm -rf "$WORK"; fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'echo "soak: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
-trap 'echo "soak: interrupted" >&2; exit 130' INT TERM
-
-free_port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "soak: no free port found" >&2
-  return 1
-}
+bench_setup soak
 log() { printf '== %s\n' "$*" >&2; }
 rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 info_field() { rcli INFO "$1" | tr -d '\r' | awk -F: -v k="$2" '$1 == k { print $2 }'; }

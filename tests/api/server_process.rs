@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::ops::Deref;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -20,6 +21,8 @@ pub struct ServerProcess {
     child: Child,
     pub endpoint: Endpoint,
     log: Arc<Mutex<Vec<String>>>,
+    /// Drains stderr; joined by [`ServerProcess::stop`] so no line is missed.
+    reader: Option<JoinHandle<()>>,
 }
 
 /// Where a server listens, cheap to clone into load tasks that outlive the process.
@@ -60,11 +63,18 @@ impl ServerProcess {
     /// `registrar serve --listen 127.0.0.1:0 --log-format json <flags>`, waiting (at most
     /// 30 s) until it listens.
     pub fn start(flags: &[&str]) -> ServerProcess {
+        ServerProcess::start_logging(flags, "info")
+    }
+
+    /// [`ServerProcess::start`] with `RUST_LOG` set to `filter`.
+    pub fn start_logging(flags: &[&str], filter: &str) -> ServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_registrar"))
             .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
             .args(flags)
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", filter)
             .env_remove("REDIS_URL")
+            .env_remove("REGISTRAR_ISSUER")
+            .env_remove("REGISTRAR_METRICS_TOKEN")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -75,7 +85,7 @@ impl ServerProcess {
         let (found, address) = mpsc::channel();
         // Drains stderr for the whole life of the process, so a chatty server never
         // blocks on a full pipe; the first `registrar listening` line gives the address.
-        std::thread::spawn({
+        let reader = std::thread::spawn({
             let log = Arc::clone(&log);
             move || {
                 for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -94,6 +104,7 @@ impl ServerProcess {
                     child,
                     endpoint: Endpoint { address, client: http_client() },
                     log,
+                    reader: Some(reader),
                 };
             }
             let exited = child.try_wait().ok().flatten();
@@ -142,6 +153,15 @@ impl ServerProcess {
             std::thread::sleep(Duration::from_millis(20));
         }
         None
+    }
+
+    /// SIGKILL, then every line the process wrote to stderr, up to its end.
+    pub fn stop(&mut self) -> Vec<String> {
+        self.kill();
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        self.log.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// The log lines so far, for failure messages.

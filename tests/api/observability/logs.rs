@@ -2,12 +2,7 @@
 //! every line is JSON, request lines carry the ID the response header returned, and no
 //! credential the server handed out or was given ever reaches the log.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
+use std::process::Command;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
@@ -15,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{http_client, minimal, update_body_from, SECRET_KEY};
 use crate::redis_server::RedisServer;
+use crate::server_process::ServerProcess;
 
 /// The request ID the scenario's RFC 7592 read sends itself.
 const CALLER_ID: &str = "caller-chosen:read.1";
@@ -24,74 +20,6 @@ fn forge(token: &str) -> String {
     let (signed, signature) = token.rsplit_once('.').expect("a compact JWS");
     let flipped = if signature.ends_with("AAAA") { "BBBB" } else { "AAAA" };
     format!("{signed}.{}{flipped}", &signature[..signature.len() - 4])
-}
-
-/// `registrar serve` in a child process, its stderr gathered line by line.
-struct Server {
-    child: Child,
-    address: String,
-    lines: Arc<Mutex<Vec<String>>>,
-    reader: Option<JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(redis: &RedisServer) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_registrar"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--workers", "1"])
-            .args(["--log-format", "json", "--access-log", "--redis-timeout-ms", "300"])
-            .args(["--redis-url", &redis.url(), "--secret-key", SECRET_KEY])
-            .env("RUST_LOG", "debug")
-            .env_remove("REGISTRAR_ISSUER")
-            .env_remove("REGISTRAR_METRICS_TOKEN")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("failed to start the registrar binary");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let (listening, address) = mpsc::channel();
-        let sink = lines.clone();
-        let reader = std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(address) = listening_address(&line) {
-                    let _ = listening.send(address);
-                }
-                sink.lock().expect("the log buffer").push(line);
-            }
-        });
-        let mut server = Server { child, address: String::new(), lines, reader: Some(reader) };
-        match address.recv_timeout(Duration::from_secs(30)) {
-            Ok(address) => server.address = format!("http://{address}"),
-            Err(_) => panic!("the server did not start; its log:\n{}", server.stop().join("\n")),
-        }
-        server
-    }
-
-    /// Stops the process and returns everything it wrote to stderr.
-    fn stop(&mut self) -> Vec<String> {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(reader) = self.reader.take() {
-            let _ = reader.join();
-        }
-        self.lines.lock().expect("the log buffer").clone()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The `address` of the `registrar listening` line.
-fn listening_address(line: &str) -> Option<String> {
-    let value: Value = serde_json::from_str(line).ok()?;
-    (value["fields"]["message"] == "registrar listening")
-        .then(|| value["fields"]["address"].as_str().map(str::to_owned))
-        .flatten()
 }
 
 /// `registrar token` against the same Redis and issuer: an admin JWT.
@@ -182,8 +110,11 @@ fn request_id_of(line: &Value) -> Option<&str> {
 async fn json_logs_name_each_request_and_never_a_credential() {
     // Arrange
     let mut redis = RedisServer::start();
-    let mut server = Server::start(&redis);
-    let base = server.address.clone();
+    let url = redis.url();
+    let flags = ["--workers", "1", "--access-log", "--redis-timeout-ms", "300"];
+    let store = ["--redis-url", url.as_str(), "--secret-key", SECRET_KEY];
+    let mut server = ServerProcess::start_logging(&[&flags[..], &store[..]].concat(), "debug");
+    let base = server.endpoint.address.clone();
     let scopes = "read:clients create:clients read:client_keys create:initial_access_tokens";
     let admin = admin_token(&redis, &base, scopes);
     let forged = forge(&admin);
