@@ -8,6 +8,7 @@
 //! caller's code (never request input), and `details` can only be built through [`Details`],
 //! which drops every key that names a credential, at any depth.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -143,7 +144,9 @@ pub struct Event {
     date: String,
     #[serde(rename = "type")]
     r#type: EventType,
-    description: String,
+    /// Borrowed from [`EventType::description`] unless read back from the store: every
+    /// request builds an event, and this saves it a copy.
+    description: Cow<'static, str>,
     client_id: Option<String>,
     client_name: Option<String>,
     ip: Option<String>,
@@ -160,7 +163,7 @@ impl Event {
         Event {
             date: rfc3339(SystemTime::now()),
             r#type: kind,
-            description: kind.description().to_owned(),
+            description: Cow::Borrowed(kind.description()),
             client_id: None,
             client_name: None,
             ip: None,
@@ -178,7 +181,7 @@ impl Event {
     /// A more specific description. Static on purpose: request data (and so any token)
     /// cannot end up here; put variable facts in [`Details`].
     pub fn with_description(mut self, description: &'static str) -> Event {
-        self.description = description.to_owned();
+        self.description = Cow::Borrowed(description);
         self
     }
 
@@ -190,9 +193,13 @@ impl Event {
     }
 
     /// Who made the request: peer address and `User-Agent` (truncated to 256 characters).
-    pub fn with_origin(mut self, ip: Option<&str>, user_agent: Option<&str>) -> Event {
-        self.ip = ip.map(str::to_owned);
-        self.user_agent = user_agent.map(|ua| ua.chars().take(MAX_USER_AGENT_CHARS).collect());
+    /// Takes the address as a `String` the caller has just formatted, so it is not copied.
+    pub fn with_origin(mut self, ip: Option<String>, user_agent: Option<&str>) -> Event {
+        self.ip = ip;
+        self.user_agent = user_agent.map(|ua| match ua.char_indices().nth(MAX_USER_AGENT_CHARS) {
+            Some((end, _)) => ua[..end].to_owned(),
+            None => ua.to_owned(),
+        });
         self
     }
 
@@ -581,11 +588,20 @@ mod tests {
     #[test]
     fn a_non_object_detail_is_kept_under_value_and_user_agents_are_truncated() {
         let event = Event::new(EventType::Registration)
-            .with_origin(Some("192.0.2.1"), Some(&"x".repeat(1000)))
+            .with_origin(Some("192.0.2.1".into()), Some(&"x".repeat(1000)))
             .with_details(Details::from_value(json!([1, 2])));
 
         assert_eq!(event.details(), &json!({"value": [1, 2]}));
         assert_eq!(event.user_agent().map(str::len), Some(MAX_USER_AGENT_CHARS));
         assert_eq!(event.ip(), Some("192.0.2.1"));
+    }
+
+    #[test]
+    fn user_agents_are_truncated_by_characters_not_bytes() {
+        let long = Event::new(EventType::Registration).with_origin(None, Some(&"é".repeat(300)));
+        let short = Event::new(EventType::Registration).with_origin(None, Some("curl/8 é"));
+
+        assert_eq!(long.user_agent().map(|ua| ua.chars().count()), Some(MAX_USER_AGENT_CHARS));
+        assert_eq!(short.user_agent(), Some("curl/8 é"));
     }
 }

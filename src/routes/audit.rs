@@ -14,7 +14,7 @@ use crate::state::AppState;
 pub fn event(kind: EventType, req: &HttpRequest) -> Event {
     let ip = req.peer_addr().map(|a| a.ip().to_string());
     let agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    Event::new(kind).with_origin(ip.as_deref(), agent)
+    Event::new(kind).with_origin(ip, agent)
 }
 
 /// Records a client event: the client, and its name where the request carried one.

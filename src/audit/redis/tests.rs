@@ -47,7 +47,7 @@ async fn recorded_events_read_back_newest_first_with_paging_and_filters() {
     let server = RedisServer::start();
     let log = AuditLog::redis(server.log_connection(), "test:", 1000).expect("inside a runtime");
     let first = event(EventType::Registration, "a")
-        .with_origin(Some("192.0.2.7"), Some("curl/8"))
+        .with_origin(Some("192.0.2.7".into()), Some("curl/8"))
         .with_details(Details::new().with("redirect_uris", json!(["https://a.example/cb"])));
     let recorded = [
         first.clone(),
