@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::access::client_ip::{Cidr, TrustedProxies};
 use crate::access::rate::Limit;
 use crate::access::RegistrationMode;
+use crate::audit::EventType;
 use crate::cleanup::CleanupSettings;
 use crate::domain::metadata::RegistrationPolicy;
 use crate::store::topology::RedisTopology;
@@ -207,6 +208,10 @@ pub struct ServeArgs {
     /// Audit events kept (newest first; a capped Redis stream or an in-process ring).
     #[arg(long, env = "REGISTRAR_AUDIT_MAX_EVENTS", default_value_t = crate::audit::DEFAULT_MAX_EVENTS)]
     pub audit_max_events: usize,
+    /// Event types not to record, as comma-separated codes (README "Audit log"): e.g.
+    /// `sdcrr` where clients poll their configuration and reads would crowd the capped log.
+    #[arg(long, env = "REGISTRAR_AUDIT_SKIP", value_delimiter = ',', value_parser = parse_event_type)]
+    pub audit_skip: Vec<EventType>,
     #[command(flatten)]
     pub transport: TransportArgs,
     /// Turn off the Prometheus metrics (`GET /metrics` answers 404, nothing is recorded).
@@ -271,6 +276,7 @@ pub struct Settings {
     pub workers: usize,
     pub log_format: LogFormat,
     pub audit_max_events: usize,
+    pub audit_skip: Vec<EventType>,
     pub access: AccessSettings,
     pub cleanup: Option<CleanupSettings>,
     pub transport: TransportSettings,
@@ -387,6 +393,7 @@ impl TryFrom<ServeArgs> for Settings {
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
             log_format: args.log_format,
             audit_max_events: args.audit_max_events,
+            audit_skip: args.audit_skip,
             cleanup: args.cleanup_unused_after.map(|unused_after| CleanupSettings {
                 unused_after,
                 interval: args.cleanup_interval,
@@ -414,6 +421,14 @@ impl TryFrom<ServeArgs> for Settings {
         production::check(&settings)?;
         Ok(settings)
     }
+}
+
+/// An audit event type code (`sdcrr`), as `GET /api/v2/logs?type=` takes it.
+fn parse_event_type(code: &str) -> Result<EventType, String> {
+    EventType::parse(code.trim()).ok_or_else(|| {
+        let known: Vec<&str> = EventType::ALL.iter().map(|kind| kind.code()).collect();
+        format!("{code}: not an audit event type; the types are {}", known.join(", "))
+    })
 }
 
 /// `90`, `90s`, `15m`, `12h`, `30d`; at least one second.

@@ -262,7 +262,8 @@ impl Application {
                 AuditLog::redis(config.connection()?, config.prefix(), settings.audit_max_events)
                     .map_err(|e| StoreError::Unavailable(e.to_string()))?
             }
-        };
+        }
+        .skipping(&settings.audit_skip);
         let access = build_access(&settings, &backend).await?;
         let observe = &settings.observe;
         let shared = Arc::new(Shared {

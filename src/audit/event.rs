@@ -83,6 +83,11 @@ impl EventType {
         }
     }
 
+    /// This kind's bit in a set of kinds (twelve kinds, sixteen bits).
+    pub(crate) fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+
     /// The kind with this code; `None` for anything else (codes are case-sensitive).
     pub fn parse(code: &str) -> Option<EventType> {
         EventType::ALL.into_iter().find(|kind| kind.code() == code)

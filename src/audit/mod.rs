@@ -123,7 +123,11 @@ pub struct StoredEvent {
 
 /// The audit log. Cheap to clone (one `Arc`), `Send + Sync`.
 #[derive(Clone)]
-pub struct AuditLog(Arc<Backend>);
+pub struct AuditLog {
+    backend: Arc<Backend>,
+    /// Event types not recorded (`--audit-skip`), one bit per [`EventType`].
+    skipped: u16,
+}
 
 enum Backend {
     Memory(memory::MemoryLog),
@@ -133,7 +137,7 @@ enum Backend {
 impl AuditLog {
     /// An in-process log keeping the newest `capacity` events (at least one).
     pub fn memory(capacity: usize) -> AuditLog {
-        AuditLog(Arc::new(Backend::Memory(memory::MemoryLog::new(capacity))))
+        AuditLog::on(Backend::Memory(memory::MemoryLog::new(capacity)))
     }
 
     /// A log in the Redis stream `{prefix}audit`, trimmed to about `max_len` entries, with
@@ -149,12 +153,31 @@ impl AuditLog {
         max_len: usize,
     ) -> Result<AuditLog, AuditError> {
         let log = redis::RedisLog::spawn(conn, prefix, max_len, redis::QUEUE_CAPACITY)?;
-        Ok(AuditLog(Arc::new(Backend::Redis(log))))
+        Ok(AuditLog::on(Backend::Redis(log)))
+    }
+
+    fn on(backend: Backend) -> AuditLog {
+        AuditLog { backend: Arc::new(backend), skipped: 0 }
+    }
+
+    /// The same log, no longer recording events of these types (`--audit-skip`).
+    pub fn skipping(mut self, kinds: &[EventType]) -> AuditLog {
+        self.skipped = kinds.iter().fold(self.skipped, |bits, kind| bits | kind.bit());
+        self
+    }
+
+    /// Whether events of this type are recorded: callers can skip building one that
+    /// would be dropped.
+    pub fn keeps(&self, kind: EventType) -> bool {
+        self.skipped & kind.bit() == 0
     }
 
     /// Keeps the event, or counts it as a failure. Never blocks on I/O, never fails.
     pub fn record(&self, event: Event) {
-        match &*self.0 {
+        if !self.keeps(event.kind()) {
+            return;
+        }
+        match &*self.backend {
             Backend::Memory(log) => log.record(event),
             Backend::Redis(log) => log.record(event),
         }
@@ -162,7 +185,7 @@ impl AuditLog {
 
     /// Events lost so far (queue full, writer gone, or refused by Redis).
     pub fn failures(&self) -> u64 {
-        match &*self.0 {
+        match &*self.backend {
             Backend::Memory(_) => 0,
             Backend::Redis(log) => log.failures(),
         }
@@ -171,7 +194,7 @@ impl AuditLog {
     /// One page of matching events, newest first.
     pub async fn query(&self, query: &LogQuery) -> Result<LogPage, AuditError> {
         query.validate()?;
-        match &*self.0 {
+        match &*self.backend {
             Backend::Memory(log) => Ok(log.query(query)),
             Backend::Redis(log) => log.query(query).await,
         }
@@ -181,7 +204,7 @@ impl AuditLog {
     /// so that a test can read its own writes. While Redis is down this waits for it (the
     /// writer holds its batch and retries): wrap it in `tokio::time::timeout` if that matters.
     pub async fn flush(&self) {
-        if let Backend::Redis(log) = &*self.0 {
+        if let Backend::Redis(log) = &*self.backend {
             log.flush().await;
         }
     }
@@ -189,7 +212,7 @@ impl AuditLog {
 
 impl std::fmt::Debug for AuditLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let backend = match &*self.0 {
+        let backend = match &*self.backend {
             Backend::Memory(_) => "memory",
             Backend::Redis(_) => "redis",
         };
@@ -261,6 +284,22 @@ mod tests {
     fn the_log_is_cheap_to_share_across_threads() {
         fn assert_send_sync_clone<T: Send + Sync + Clone>() {}
         assert_send_sync_clone::<AuditLog>();
+    }
+
+    #[test]
+    fn skipped_types_are_dropped_and_every_other_type_kept() {
+        let skipped = [EventType::RegistrationRead, EventType::AdminScopeRefused];
+        let log = AuditLog::memory(10).skipping(&skipped);
+
+        for kind in EventType::ALL {
+            assert_eq!(log.keeps(kind), !skipped.contains(&kind), "{kind}");
+            log.record(Event::new(kind));
+        }
+
+        let query = LogQuery::default();
+        let page = futures_util::FutureExt::now_or_never(log.query(&query)).unwrap().unwrap();
+        assert_eq!(page.events.len(), EventType::ALL.len() - skipped.len());
+        assert!(page.events.iter().all(|e| !skipped.contains(&e.event.kind())));
     }
 
     #[test]

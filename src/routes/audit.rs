@@ -25,7 +25,9 @@ pub fn client_event(
     client_id: &str,
     name: Option<&str>,
 ) {
-    state.shared.audit.record(event(kind, req).with_client(client_id, name));
+    if state.shared.audit.keeps(kind) {
+        state.shared.audit.record(event(kind, req).with_client(client_id, name));
+    }
 }
 
 /// Records a refused registration access token (RFC 7592), never the token itself.
@@ -35,6 +37,9 @@ pub fn token_failure(state: &AppState, req: &HttpRequest, client_id: &str, error
         ApiError::InvalidToken => "invalid",
         _ => return,
     };
+    if !state.shared.audit.keeps(EventType::RegistrationTokenFailure) {
+        return;
+    }
     let details = Details::new().with("reason", reason).with("method", req.method().as_str());
     state.shared.audit.record(
         event(EventType::RegistrationTokenFailure, req)

@@ -9,9 +9,11 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::admin_helpers::{
-    assert_management_error, client_id_of, secret_of, spawn_admin_app, AdminApp,
+    assert_management_error, client_id_of, secret_of, spawn_admin_app, spawn_admin_app_with,
+    AdminApp,
 };
-use crate::helpers::{minimal_with, update_body_from, Reply};
+use crate::helpers::{minimal_with, update_body_from, Backend, Reply};
+use crate::redis_server::RedisServer;
 
 /// The events of a plain (array) log page.
 #[track_caller]
@@ -224,6 +226,38 @@ async fn reading_the_log_is_not_itself_logged_but_a_refused_read_is() {
     // Assert
     assert_eq!(types(&page), ["fmas"], "{page:#}");
     assert_eq!(events(&page)[0]["details"]["required_scope"], "read:logs", "{page:#}");
+}
+
+/// `--audit-skip`: reads and refused tokens go unrecorded, everything else as before.
+async fn skipped_event_types_are_not_recorded(backend: Backend<'_>) {
+    // Arrange
+    let app = spawn_admin_app_with(backend, &["--audit-skip", "sdcrr,fdcrt"]).await;
+    let registered = app.register_ok(&minimal_with(json!({ "client_name": "Polling" }))).await;
+    app.get_client(&registered.rcu, &registered.rat).await.assert_status(200);
+    app.get_client(&registered.rcu, "wrong-registration-token-0123456789abcdef")
+        .await
+        .assert_status(401);
+    app.put_client(&registered.rcu, &registered.rat, &update_body_from(&registered.body))
+        .await
+        .assert_status(200);
+    app.get_client(&registered.rcu, &registered.rat).await.assert_status(200);
+
+    // Act
+    let (_, page) = app.logs_when("", has(2)).await;
+
+    // Assert
+    assert_eq!(types(&page), ["sdcru", "sdcr"], "{page:#}");
+}
+
+#[tokio::test]
+async fn skipped_event_types_are_not_recorded_with_the_memory_store() {
+    skipped_event_types_are_not_recorded(Backend::Memory).await;
+}
+
+#[tokio::test]
+async fn skipped_event_types_are_not_recorded_with_the_redis_store() {
+    let redis = RedisServer::start();
+    skipped_event_types_are_not_recorded(Backend::Redis(&redis)).await;
 }
 
 admin_tests_on_both_stores!(

@@ -73,6 +73,8 @@ async fn invalid_flags_are_refused_at_startup() {
         (with_key(""), "an empty secret key"),
         (vec!["--listen", "127.0.0.1:0", "--max-body-bytes", "lots"], "a non-numeric body limit"),
         (vec!["--listen", "127.0.0.1:0", "--no-such-flag"], "an unknown flag"),
+        (vec!["--listen", "127.0.0.1:0", "--audit-skip", "sdcrr,reads"], "an unknown event type"),
+        (vec!["--listen", "127.0.0.1:0", "--audit-skip", "SDCRR"], "an event type in capitals"),
     ];
 
     for (flags, why) in cases {

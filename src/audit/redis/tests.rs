@@ -14,7 +14,7 @@ const PATIENCE: Duration = Duration::from_secs(20);
 fn log_with_queue(server: &RedisServer, max_len: usize, queue: usize) -> AuditLog {
     let log = RedisLog::spawn(server.log_connection(), "test:", max_len, queue)
         .expect("inside a runtime");
-    AuditLog(Arc::new(Backend::Redis(log)))
+    AuditLog::on(Backend::Redis(log))
 }
 
 async fn flushed(log: &AuditLog) {
