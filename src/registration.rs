@@ -419,10 +419,16 @@ pub async fn replace(
             }
         }
         // Keep the secret while one is needed; issue one when newly needed.
-        let secret = match (metadata.needs_secret(), current_secret) {
-            (true, Some(secret)) => Some(secret),
-            (true, None) => Some(generate_secret().map_err(internal)?),
-            (false, _) => None,
+        let (secret, kept) = match (metadata.needs_secret(), current_secret) {
+            (true, Some(secret)) => (Some(secret), true),
+            (true, None) => (Some(generate_secret().map_err(internal)?), false),
+            (false, _) => (None, false),
+        };
+        // A kept secret keeps its sealed form (no new nonce, no encryption) unless an
+        // earlier key sealed it: then the update moves it to the current key.
+        let sealed = match current.secret {
+            Some(sealed) if kept && state.shared.sealer.is_current(&sealed) => Some(sealed),
+            _ => seal(state, secret.as_ref(), client_id)?,
         };
         let new_token = if state.shared.rotate_registration_access_token {
             generate_access_token().map_err(internal)?
@@ -432,7 +438,7 @@ pub async fn replace(
         let record = ClientRecord {
             client_id: current.client_id,
             rat: Some(new_token.hash()),
-            secret: seal(state, secret.as_ref(), client_id)?,
+            secret: sealed,
             issued_at: current.issued_at,
             secret_expires_at: SECRET_NEVER_EXPIRES,
             manageable: current.manageable,
@@ -443,7 +449,10 @@ pub async fn replace(
             software_key: current.software_key.clone().filter(|_| same_metadata),
         };
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
-        if state.store.replace(client_id, &snapshot, &bytes).await? {
+        // An update that changes nothing has nothing to write: it takes effect as of the
+        // read, like a read. Clients that PUT their unchanged metadata skip a round trip.
+        let unchanged = bytes == snapshot;
+        if unchanged || state.store.replace(client_id, &snapshot, &bytes).await? {
             forget_software_key(state, client_id, dropped_key.as_deref()).await;
             return information(state, &record, secret.as_ref(), &new_token);
         }

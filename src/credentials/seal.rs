@@ -76,6 +76,11 @@ impl Sealer {
         Ok(format!("{}.{}", key.id, URL_SAFE_NO_PAD.encode(blob)))
     }
 
+    /// Whether the current key sealed this value (an earlier one, or none, did not).
+    pub fn is_current(&self, sealed: &str) -> bool {
+        sealed.split_once('.').is_some_and(|(id, _)| id == self.keys[0].id)
+    }
+
     pub fn open(&self, sealed: &str, owner: &str) -> Result<Vec<u8>, SealError> {
         let (id, body) = sealed.split_once('.').ok_or(SealError::Malformed)?;
         let key = self
@@ -122,6 +127,17 @@ mod tests {
         assert_eq!(s.open(&sealed, "client-a").unwrap(), b"top secret");
         assert_eq!(s.open(&sealed, "client-b"), Err(SealError::Forged));
         assert_ne!(sealed, s.seal(b"top secret", "client-a").unwrap(), "nonces differ");
+    }
+
+    #[test]
+    fn only_values_sealed_with_the_current_key_count_as_current() {
+        let (old, new) = (Sealer::generate_key().unwrap(), Sealer::generate_key().unwrap());
+        let by_old = Sealer::from_keys(&old, &[]).unwrap().seal(b"s", "c").unwrap();
+        let rotated = Sealer::from_keys(&new, std::slice::from_ref(&old)).unwrap();
+
+        assert!(!rotated.is_current(&by_old));
+        assert!(rotated.is_current(&rotated.seal(b"s", "c").unwrap()));
+        assert!(!rotated.is_current("no key id here"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 
 use crate::helpers::{
     assert_invalid_token, assert_member, merge, minimal, minimal_with, signing_jwks,
-    spawn_app_with, update_body_from, Backend, Registered, Reply, TestApp,
+    spawn_app_with, update_body_from, Backend, Registered, Reply, TestApp, SECRET_KEY,
 };
 use crate::redis_server::RedisServer;
 
@@ -116,6 +116,54 @@ async fn a_token_rotated_on_one_instance_is_refused_at_once_by_the_other() {
     let new_rat = put.json()["registration_access_token"].as_str().expect("new token").to_owned();
     assert_invalid_token(&a.get_client(&client.rcu, &client.rat).await);
     a.get_client(&client.rcu, &new_rat).await.assert_status(200);
+}
+
+/// The sealed `secret` of the client's stored record.
+fn sealed_secret(redis: &RedisServer, client_id: &str) -> String {
+    let (_, record) = redis
+        .dump()
+        .into_iter()
+        .find(|(key, _)| key.ends_with(&format!(":{client_id}")))
+        .unwrap_or_else(|| panic!("no record for {client_id}"));
+    let record: serde_json::Value = serde_json::from_slice(&record).expect("a JSON record");
+    record["secret"].as_str().expect("a sealed secret").to_owned()
+}
+
+#[tokio::test]
+async fn an_update_moves_a_secret_sealed_with_a_retired_key_to_the_current_key() {
+    // Arrange: registered under the old at-rest key; the instance comes back with a new
+    // key and the old one listed as previous.
+    const NEW_KEY: &str = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8";
+    let redis = RedisServer::start();
+    let before = spawn_app_with(Backend::Redis(&redis), ISSUER).await;
+    let client = before.register_ok(&minimal()).await;
+    before.stop().await;
+    let url = redis.url();
+    let flags = ["--redis-url", &url, "--secret-key", NEW_KEY, "--previous-secret-keys"];
+    let after =
+        spawn_app_with(Backend::Memory, &[&flags[..], &[SECRET_KEY], ISSUER].concat()).await;
+    let sealed_by_old_key = sealed_secret(&redis, &client.client_id);
+    let body = update_body_from(&client.body);
+
+    // Act
+    let moved = after.put_client(&client.rcu, &client.rat, &body).await;
+    let sealed_by_new_key = sealed_secret(&redis, &client.client_id);
+    let unchanged = after.put_client(&client.rcu, &client.rat, &body).await;
+
+    // Assert
+    moved.assert_status(200);
+    unchanged.assert_status(200);
+    let key_id = |sealed: &str| sealed.split_once('.').expect("key id").0.to_owned();
+    assert_ne!(key_id(&sealed_by_old_key), key_id(&sealed_by_new_key), "not moved to the new key");
+    assert_eq!(
+        sealed_secret(&redis, &client.client_id),
+        sealed_by_new_key,
+        "an unchanged secret under the current key is not sealed again"
+    );
+    for reply in [&moved, &unchanged] {
+        assert_eq!(reply.json()["client_secret"].as_str(), client.client_secret.as_deref());
+    }
+    after.get_client(&client.rcu, &client.rat).await.assert_status(200);
 }
 
 #[tokio::test]
