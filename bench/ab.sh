@@ -10,8 +10,10 @@
 # Both servers run side by side (same Redis, same at-rest key, --workers $WORKERS); each
 # round runs every scenario once against A and once against B, in alternating order, with
 # wrk for SECONDS seconds. Prints, per scenario, the median over the rounds of requests/s,
-# server CPU µs per request (utime+stime from /proc), and context switches per request
-# (voluntary + involuntary, all of the server's threads), and B's medians as ratios to A's.
+# server CPU µs per request (utime+stime from /proc), redis-server CPU µs per request (the
+# servers take turns, so each run's Redis time is its own), and context switches per
+# request (voluntary + involuntary, all of the server's threads), and B's medians as ratios
+# to A's.
 # Redis runs with AOF (appendfsync everysec) as in docker-compose.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +38,8 @@ bench_setup ab
 RPORT=$(free_port)
 redis-server --bind 127.0.0.1 --port "$RPORT" --dir "$WORK" --save "" --appendonly yes \
   --appendfsync everysec --logfile "$WORK/redis.log" &
-PIDS+=($!)
+REDIS_PID=$!
+PIDS+=("$REDIS_PID")
 for _ in $(seq 100); do [ "$(redis-cli -p "$RPORT" PING 2>/dev/null)" = PONG ] && break; sleep 0.1; done
 KEY=$("$A" gen-key)
 
@@ -74,18 +77,20 @@ switches() {
 }
 HZ=$(getconf CLK_TCK)
 
-# run WHICH SCENARIO -> appends "scenario which rps cpu_us switches" to $WORK/rows
+# run WHICH SCENARIO -> appends "scenario which rps cpu_us switches redis_us" to $WORK/rows
 run() {
   local which=$1 scenario=$2 pid port
   if [ "$which" = A ]; then pid=$PID_A port=$PORT_A; else pid=$PID_B port=$PORT_B; fi
-  local t0 s0
+  local t0 s0 r0
   t0=$(cpu_ticks "$pid")
   s0=$(switches "$pid")
+  r0=$(cpu_ticks "$REDIS_PID")
   wrk -t2 -c"$CONNS" -d"${SECONDS_RUN}s" -s "$ROOT/bench/$scenario.lua" "http://127.0.0.1:$port" \
     -- "$WORK/clients.txt" 2 >"$WORK/wrk.txt" 2>&1
-  local t1 s1 requests non2xx
+  local t1 s1 r1 requests non2xx
   t1=$(cpu_ticks "$pid")
   s1=$(switches "$pid")
+  r1=$(cpu_ticks "$REDIS_PID")
   requests=$(awk '/^BENCH / { for (i = 2; i <= NF; i++) if ($i ~ /^requests=/) { sub("requests=", "", $i); print $i } }' "$WORK/wrk.txt")
   non2xx=$(awk '/^BENCH / { for (i = 2; i <= NF; i++) if ($i ~ /^non2xx=/) { sub("non2xx=", "", $i); print $i } }' "$WORK/wrk.txt")
   if [ -z "$requests" ] || [ "$requests" = 0 ] || [ "${non2xx:-1}" != 0 ]; then
@@ -94,8 +99,8 @@ run() {
     exit 1
   fi
   awk -v s="$scenario" -v w="$which" -v n="$requests" -v d="$SECONDS_RUN" -v dt=$((t1 - t0)) \
-    -v ds=$((s1 - s0)) -v hz="$HZ" \
-    'BEGIN { printf "%s %s %.0f %.2f %.3f\n", s, w, n / d, dt / hz * 1e6 / n, ds / n }' >>"$WORK/rows"
+    -v ds=$((s1 - s0)) -v dr=$((r1 - r0)) -v hz="$HZ" \
+    'BEGIN { printf "%s %s %.0f %.2f %.3f %.2f\n", s, w, n / d, dt / hz * 1e6 / n, ds / n, dr / hz * 1e6 / n }' >>"$WORK/rows"
 }
 
 echo "ab: A=$A B=$B; $ROUNDS rounds of ${SECONDS_RUN}s, $CONNS connections, --workers $WORKERS" >&2
@@ -107,11 +112,13 @@ for round in $(seq "$ROUNDS"); do
 done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-printf '\n| scenario | conns | A req/s | B req/s | B/A | A CPU µs/req | B CPU µs/req | B/A | A switches/req | B switches/req |\n'
-printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '\n| scenario | conns | A req/s | B req/s | B/A | A CPU µs/req | B CPU µs/req | B/A | A Redis µs/req | B Redis µs/req | B/A | A switches/req | B switches/req |\n'
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for scenario in $SCENARIOS; do
   col() { awk -v s="$scenario" -v w="$1" -v c="$2" '$1 == s && $2 == w { print $c }' "$WORK/rows" | median; }
   ra=$(col A 3) rb=$(col B 3) ca=$(col A 4) cb=$(col B 4) sa=$(col A 5) sb=$(col B 5)
+  da=$(col A 6) db=$(col B 6)
   awk -v s="$scenario" -v c="$CONNS" -v ra="$ra" -v rb="$rb" -v ca="$ca" -v cb="$cb" -v sa="$sa" -v sb="$sb" \
-    'BEGIN { printf "| %s | %s | %.0f | %.0f | %.3f | %.2f | %.2f | %.3f | %.2f | %.2f |\n", s, c, ra, rb, rb / ra, ca, cb, cb / ca, sa, sb }'
+    -v da="$da" -v db="$db" \
+    'BEGIN { printf "| %s | %s | %.0f | %.0f | %.3f | %.2f | %.2f | %.3f | %.2f | %.2f | %.3f | %.2f | %.2f |\n", s, c, ra, rb, rb / ra, ca, cb, cb / ca, da, db, (da > 0 ? db / da : 0), sa, sb }'
 done
