@@ -248,6 +248,66 @@ impl Event {
     }
 }
 
+/// An event as the Redis log stores it, beside the entry's `type` and `client_id` fields:
+/// without those two, without the description when it is the type's own, and without
+/// empty members. Every request writes one, and the stream and the AOF carry each; this
+/// form is about a third of the full one for a typical RFC 7592 read.
+#[derive(Serialize)]
+struct StoredForm<'a> {
+    date: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_agent: Option<&'a str>,
+    #[serde(skip_serializing_if = "is_empty_object")]
+    details: &'a Value,
+}
+
+fn is_empty_object(value: &&Value) -> bool {
+    value.as_object().is_some_and(Map::is_empty)
+}
+
+impl Event {
+    /// Writes the stored form (see [`StoredForm`]) to `out`.
+    pub(crate) fn write_stored(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let own_description = self.description == self.r#type.description();
+        serde_json::to_writer(
+            out,
+            &StoredForm {
+                date: &self.date,
+                description: (!own_description).then_some(&*self.description),
+                client_name: self.client_name.as_deref(),
+                ip: self.ip.as_deref(),
+                user_agent: self.user_agent.as_deref(),
+                details: &self.details,
+            },
+        )
+    }
+
+    /// The event back from its stored form and the entry's fields. Entries written before
+    /// the stored form existed hold the whole event, whose own members win.
+    pub(crate) fn from_stored(
+        kind: Option<EventType>,
+        client_id: Option<&str>,
+        json: &str,
+    ) -> serde_json::Result<Event> {
+        let mut event: Map<String, Value> = serde_json::from_str(json)?;
+        if let Some(kind) = kind {
+            event.entry("type").or_insert_with(|| kind.code().into());
+            event.entry("description").or_insert_with(|| kind.description().into());
+        }
+        if let Some(client_id) = client_id {
+            event.entry("client_id").or_insert_with(|| client_id.into());
+        }
+        event.entry("details").or_insert_with(|| Value::Object(Map::new()));
+        serde_json::from_value(Value::Object(event))
+    }
+}
+
 /// The `details` object of an event. Keys that name a credential are dropped at every depth
 /// (see [`is_sensitive_key`]), and string values that carry an HTTP credential
 /// (`Bearer …`, `Basic …`) are replaced by `"[redacted]"`.

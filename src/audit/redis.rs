@@ -1,6 +1,8 @@
 //! Redis log: one stream, `{prefix}audit`, each entry holding `type`, `client_id` (empty when
-//! none) and `event` (the event's JSON). The two plain fields let a filtered query skip
-//! entries without parsing them. Each batch ends with `XTRIM … MAXLEN ~ max_len`, which
+//! none) and `event`: the rest of the event as JSON, without what the two fields hold and
+//! without the type's own description or empty members (`Event::write_stored`); entries
+//! written before that form hold the whole event and read back the same. The two plain
+//! fields let a filtered query skip entries without parsing them. Each batch ends with `XTRIM … MAXLEN ~ max_len`, which
 //! trims whole stream nodes, so the stream holds about `max_len` entries, never fewer.
 //!
 //! `record` only puts the event on a bounded queue. One writer task drains it, up to
@@ -180,7 +182,7 @@ impl Writer {
         let mut json = Vec::with_capacity(512);
         for event in batch.drain(..) {
             json.clear();
-            if serde_json::to_writer(&mut json, &event).is_err() {
+            if event.write_stored(&mut json).is_err() {
                 self.health.dropped(1, "event not serializable");
                 continue;
             }
@@ -268,7 +270,9 @@ async fn scan(
         for (log_id, fields) in entries {
             let entry = Entry::parse(&fields);
             if query.matches(entry.kind, entry.client_id) && pager.take() {
-                match entry.json.and_then(|json| serde_json::from_str(json).ok()) {
+                let event =
+                    entry.json.map(|json| Event::from_stored(entry.kind, entry.client_id, json));
+                match event.and_then(Result::ok) {
                     Some(event) => events.push(StoredEvent { log_id: log_id.clone(), event }),
                     None => tracing::warn!(%log_id, "unreadable audit entry skipped"),
                 }

@@ -42,6 +42,53 @@ fn stream_ids_step_back_by_one() {
 }
 
 #[tokio::test]
+async fn entries_hold_the_compact_form_and_entries_holding_whole_events_still_read() {
+    // Arrange: one entry as the log writes it now, one as it did before the compact form.
+    let server = RedisServer::start();
+    let log = AuditLog::redis(server.log_connection(), "test:", 1000).expect("inside a runtime");
+    let whole = event(EventType::RegistrationDelete, "old")
+        .with_origin(Some("192.0.2.9".into()), None)
+        .with_details(Details::new().with("kept", true));
+    let _: String = redis::cmd("XADD")
+        .arg("test:audit")
+        .arg("*")
+        .arg("type")
+        .arg("sdcrd")
+        .arg("client_id")
+        .arg("old")
+        .arg("event")
+        .arg(serde_json::to_string(&whole).unwrap())
+        .query(&mut server.connection())
+        .expect("XADD");
+    let compact =
+        event(EventType::RegistrationRead, "new").with_origin(Some("192.0.2.8".into()), None);
+    log.record(compact.clone());
+    flushed(&log).await;
+
+    // Act
+    let all = page(&log, LogQuery::default()).await;
+    let entries: Vec<(String, Vec<(String, String)>)> = redis::cmd("XREVRANGE")
+        .arg("test:audit")
+        .arg("+")
+        .arg("-")
+        .arg("COUNT")
+        .arg(1)
+        .query(&mut server.connection())
+        .expect("XREVRANGE");
+
+    // Assert
+    let read: Vec<Event> = all.events.iter().map(|stored| stored.event.clone()).collect();
+    assert_eq!(read, [compact.clone(), whole]);
+    let stored: serde_json::Value = entries[0]
+        .1
+        .iter()
+        .find(|(field, _)| field == "event")
+        .map(|(_, json)| serde_json::from_str(json).unwrap())
+        .expect("an event field");
+    assert_eq!(stored, json!({ "date": compact.date(), "client_name": "App", "ip": "192.0.2.8" }));
+}
+
+#[tokio::test]
 async fn recorded_events_read_back_newest_first_with_paging_and_filters() {
     // Arrange
     let server = RedisServer::start();
