@@ -91,8 +91,8 @@ run() {
   t1=$(cpu_ticks "$pid")
   s1=$(switches "$pid")
   r1=$(cpu_ticks "$REDIS_PID")
-  requests=$(awk '/^BENCH / { for (i = 2; i <= NF; i++) if ($i ~ /^requests=/) { sub("requests=", "", $i); print $i } }' "$WORK/wrk.txt")
-  non2xx=$(awk '/^BENCH / { for (i = 2; i <= NF; i++) if ($i ~ /^non2xx=/) { sub("non2xx=", "", $i); print $i } }' "$WORK/wrk.txt")
+  requests=$(bench_value "$WORK/wrk.txt" requests)
+  non2xx=$(bench_value "$WORK/wrk.txt" non2xx)
   if [ -z "$requests" ] || [ "$requests" = 0 ] || [ "${non2xx:-1}" != 0 ]; then
     echo "ab: $scenario on $which failed (requests ${requests:-?}, non-2xx ${non2xx:-?})" >&2
     cat "$WORK/wrk.txt" >&2

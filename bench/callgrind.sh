@@ -49,8 +49,8 @@ callgrind_control --zero "$VPID" >/dev/null 2>&1
 wrk -t1 -c8 -d"${SECONDS_READ}s" -s "$ROOT/bench/read.lua" "http://127.0.0.1:$PORT" \
   -- "$WORK/clients.txt" 1 >"$WORK/wrk.txt" 2>&1
 callgrind_control --dump "$VPID" >/dev/null 2>&1
-requests=$(awk '/^BENCH / { for (i = 2; i <= NF; i++) if ($i ~ /^requests=/) { sub("requests=", "", $i); print $i } }' "$WORK/wrk.txt")
-non2xx=$(awk '/^BENCH / { for (i = 2; i <= NF; i++) if ($i ~ /^non2xx=/) { sub("non2xx=", "", $i); print $i } }' "$WORK/wrk.txt")
+requests=$(bench_value "$WORK/wrk.txt" requests)
+non2xx=$(bench_value "$WORK/wrk.txt" non2xx)
 dump=$(ls "$OUT".* | tail -1)
 total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
 echo "binary: $BIN"

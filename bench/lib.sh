@@ -1,6 +1,6 @@
-# Shared by bench/profile.sh, bench/callgrind.sh and scripts/soak.sh (sourced, not run):
+# Shared by bench/profile.sh, callgrind.sh, ab.sh and scripts/soak.sh (sourced, not run):
 # a clean server environment, a temp dir and the started processes cleaned up on exit,
-# and free loopback ports. bench/run.sh keeps its own, which also tracks ports it handed
+# free loopback ports, and the figures of a wrk run's BENCH line. bench/run.sh keeps its own, which also tracks ports it handed
 # out and stops single processes mid-run.
 
 # The server reads its settings from REGISTRAR_* and REDIS_URL too: run with defaults only.
@@ -42,4 +42,10 @@ free_port() {
   done
   echo "$BENCH_NAME: no free port found" >&2
   return 1
+}
+
+# bench_value FILE KEY: KEY's value on the "BENCH key=value ..." line that bench/common.lua's
+# done() prints at the end of a wrk run.
+bench_value() {
+  awk -v key="$2=" '/^BENCH / { for (i = 2; i <= NF; i++) if (index($i, key) == 1) print substr($i, length(key) + 1) }' "$1"
 }

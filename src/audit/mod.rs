@@ -166,17 +166,23 @@ impl AuditLog {
         self
     }
 
-    /// Whether events of this type are recorded: callers can skip building one that
-    /// would be dropped.
+    /// Whether events of this type are recorded.
     pub fn keeps(&self, kind: EventType) -> bool {
         self.skipped & kind.bit() == 0
     }
 
     /// Keeps the event, or counts it as a failure. Never blocks on I/O, never fails.
     pub fn record(&self, event: Event) {
-        if !self.keeps(event.kind()) {
+        self.record_with(event.kind(), || event);
+    }
+
+    /// As [`AuditLog::record`], building the event only if its type is recorded: the
+    /// request paths use this, so a type `--audit-skip` names costs them nothing.
+    pub fn record_with(&self, kind: EventType, build: impl FnOnce() -> Event) {
+        if !self.keeps(kind) {
             return;
         }
+        let event = build();
         match &*self.backend {
             Backend::Memory(log) => log.record(event),
             Backend::Redis(log) => log.record(event),

@@ -2,8 +2,9 @@
 //! none) and `event`: the rest of the event as JSON, without what the two fields hold and
 //! without the type's own description or empty members (`Event::write_stored`); entries
 //! written before that form hold the whole event and read back the same. The two plain
-//! fields let a filtered query skip entries without parsing them. Each batch ends with `XTRIM … MAXLEN ~ max_len`, which
-//! trims whole stream nodes, so the stream holds about `max_len` entries, never fewer.
+//! fields let a filtered query skip entries without parsing them. Each batch ends with
+//! `XTRIM … MAXLEN ~ max_len`, which trims whole stream nodes, so the stream holds about
+//! `max_len` entries, never fewer.
 //!
 //! `record` only puts the event on a bounded queue. One writer task drains it, up to
 //! [`BATCH`] events at a time, and writes each batch as one pipelined round trip (one key,

@@ -25,9 +25,7 @@ pub fn client_event(
     client_id: &str,
     name: Option<&str>,
 ) {
-    if state.shared.audit.keeps(kind) {
-        state.shared.audit.record(event(kind, req).with_client(client_id, name));
-    }
+    state.shared.audit.record_with(kind, || event(kind, req).with_client(client_id, name));
 }
 
 /// Records a refused registration access token (RFC 7592), never the token itself.
@@ -37,15 +35,11 @@ pub fn token_failure(state: &AppState, req: &HttpRequest, client_id: &str, error
         ApiError::InvalidToken => "invalid",
         _ => return,
     };
-    if !state.shared.audit.keeps(EventType::RegistrationTokenFailure) {
-        return;
-    }
-    let details = Details::new().with("reason", reason).with("method", req.method().as_str());
-    state.shared.audit.record(
-        event(EventType::RegistrationTokenFailure, req)
-            .with_client(client_id, None)
-            .with_details(details),
-    );
+    let kind = EventType::RegistrationTokenFailure;
+    state.shared.audit.record_with(kind, || {
+        let details = Details::new().with("reason", reason).with("method", req.method().as_str());
+        event(kind, req).with_client(client_id, None).with_details(details)
+    });
 }
 
 /// Records a refused admin token or scope.
@@ -62,8 +56,10 @@ pub fn admin_failure(state: &AppState, req: &HttpRequest, error: &ManagementErro
         }
         _ => return,
     };
-    let details = details.with("method", req.method().as_str()).with("path", req.path());
-    state.shared.audit.record(event(kind, req).with_details(details));
+    state.shared.audit.record_with(kind, || {
+        let details = details.with("method", req.method().as_str()).with("path", req.path());
+        event(kind, req).with_details(details)
+    });
 }
 
 /// `GET /api/v2/logs` (scope `read:logs`): newest first, `page`/`per_page`, filters
