@@ -29,7 +29,7 @@ use crate::state::{Access, AppState, ObserveFlags, Shared};
 use crate::store::memory::MemoryStore;
 use crate::store::redis::{RedisConfig, Timeouts};
 use crate::store::{ClientStore, Store, StoreError};
-use crate::transport::production;
+use crate::transport::production::{self, Problem};
 use crate::transport::tls::{self, TlsError};
 
 /// How long startup waits for Redis to answer before giving up.
@@ -136,9 +136,7 @@ fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> 
     };
     let backend = match &settings.store {
         StoreSettings::Memory => {
-            tracing::warn!(
-                "no Redis configured: clients live in this process only and are lost when it stops"
-            );
+            tracing::warn!("{}", Problem::InProcessStore.warning());
             Backend::Memory(Arc::default())
         }
         StoreSettings::Redis { topology, prefix, timeout } => {
