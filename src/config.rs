@@ -1,5 +1,5 @@
 //! Configuration: command-line flags with environment fallbacks, checked once at startup
-//! into [`Settings`]. Every default is documented on its flag and in the README.
+//! into [`Settings`]. Every default is documented on its flag and in docs/configuration.md.
 
 use std::net::SocketAddr;
 use std::time::Duration;
