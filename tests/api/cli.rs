@@ -108,3 +108,36 @@ fn start_up_warnings_are_one_line_per_finding_saying_what_is_happening() {
     assert_eq!(warnings.len(), expected.len(), "{warnings:#?}");
     assert!(warnings.iter().all(|w| !w.contains('\n') && w.len() < 240), "{warnings:#?}");
 }
+
+#[test]
+fn docs_configuration_lists_every_flag_with_its_variable() {
+    // Arrange: `| `--flag` | `VARIABLE` | ...` rows of the full reference.
+    let path = format!("{}/docs/configuration.md", env!("CARGO_MANIFEST_DIR"));
+    let reference = std::fs::read_to_string(&path).expect("docs/configuration.md");
+    let documented: Vec<(String, String)> = reference
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(|c| c.trim().trim_matches('`')).collect();
+            (line.starts_with("| `--") && cells.len() > 3)
+                .then(|| (cells[1].to_owned(), cells[2].to_owned()))
+        })
+        .collect();
+    let cli = Cli::command();
+    let serve = cli.find_subcommand("serve").expect("a serve subcommand");
+
+    // Assert: each documented flag exists with that variable, and each flag is documented.
+    for (flag, variable) in &documented {
+        let arg = serve
+            .get_arguments()
+            .find(|arg| arg.get_long().is_some_and(|long| format!("--{long}") == *flag))
+            .unwrap_or_else(|| panic!("docs/configuration.md documents {flag}: serve has none"));
+        let env = arg.get_env().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+        assert_eq!(&env, variable, "{flag}: docs/configuration.md names the wrong variable");
+    }
+    let missing: Vec<String> = visible_serve_flags()
+        .into_iter()
+        .filter(|flag| !matches!(flag.as_str(), "--help" | "--help-long"))
+        .filter(|flag| !documented.iter().any(|(f, _)| f == flag))
+        .collect();
+    assert!(missing.is_empty(), "add these flags to docs/configuration.md: {missing:?}");
+}
