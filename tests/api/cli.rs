@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use clap::CommandFactory;
-use registrar::config::Cli;
+use registrar::app::config::Cli;
 use serde_json::Value;
 
 use crate::server_process::ServerProcess;

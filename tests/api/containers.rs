@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use clap::CommandFactory;
-use registrar::config::{Cli, Settings};
+use registrar::app::config::{Cli, Settings};
 use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::helpers::SECRET_KEY;
@@ -111,7 +111,7 @@ fn docker_compose_uses_only_variables_and_flags_the_cli_has_with_values_it_accep
     flags.extend(command.iter().skip(1).cloned());
     let settings = Settings::from_flags(&flags)
         .unwrap_or_else(|e| panic!("serve refuses the compose settings {flags:?}: {e}"));
-    assert!(matches!(settings.store, registrar::config::StoreSettings::Redis { .. }));
+    assert!(matches!(settings.store, registrar::app::config::StoreSettings::Redis { .. }));
     assert!(registrar["depends_on"]["redis"].as_hash().is_some(), "registrar waits for redis");
 }
 
