@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::app::cli_help::{heading, help_flags};
+
 use crate::app::transport::production::{self, ProductionError};
 use crate::app::transport::{TransportArgs, TransportError, TransportSettings};
 use crate::domain::client_ip::{Cidr, TrustedProxies};
@@ -52,22 +54,6 @@ pub enum IatCommand {
     Create(Box<IatCreateArgs>),
 }
 
-/// `-h`/`--help` and `--help-long` of the commands that take every `serve` flag: `--help`
-/// stays short (one line per flag, under headings); the details are one flag away.
-fn help_flags() -> [clap::Arg; 2] {
-    [
-        clap::Arg::new("help")
-            .short('h')
-            .long("help")
-            .action(clap::ArgAction::HelpShort)
-            .help("Print help, one line per flag (--help-long for the details)"),
-        clap::Arg::new("help-long")
-            .long("help-long")
-            .action(clap::ArgAction::HelpLong)
-            .help("Print help with the details of every flag"),
-    ]
-}
-
 #[derive(Debug, Clone, Args)]
 pub struct IatCreateArgs {
     /// Lifetime: seconds, or with a unit (30m, 1h, 1d). Unset: never expires.
@@ -102,16 +88,6 @@ pub struct TokenArgs {
 pub enum LogFormat {
     Text,
     Json,
-}
-
-/// Headings that group the flags of `registrar serve --help`.
-pub mod heading {
-    pub const NETWORK: &str = "Network and TLS";
-    pub const STORAGE: &str = "Storage";
-    pub const POLICY: &str = "Registration policy";
-    pub const LIMITS: &str = "Security limits";
-    pub const OBSERVE: &str = "Observability";
-    pub const PERFORMANCE: &str = "Performance";
 }
 
 /// Every `serve` flag. In each doc comment the first paragraph is the one-line help of
@@ -152,7 +128,7 @@ pub struct ServeArgs {
     ///
     /// 32 bytes, unpadded base64url. Required with Redis; with the in-process store a random
     /// key is made at start, and secrets die with the process. A key may begin with `-`: pass
-    /// it as --secret-key=KEY or through the environment. An empty value counts as unset.
+    /// it as --secret-key=KEY or through the environment.
     #[arg(long, env = "REGISTRAR_SECRET_KEY", hide_env_values = true,
           help_heading = heading::STORAGE)]
     pub secret_key: Option<String>,
@@ -425,12 +401,11 @@ impl TryFrom<ServeArgs> for Settings {
 
     fn try_from(args: ServeArgs) -> Result<Settings, ConfigError> {
         let issuer = args.issuer.map(|i| check_issuer(&i)).transpose()?;
-        // Empty counts as unset: `REGISTRAR_SECRET_KEY=` is what docker compose passes for
-        // a variable nobody set.
-        let secret_key = args.secret_key.filter(|key| !key.is_empty());
         let store = match args.redis_url {
             Some(url) => {
-                if secret_key.is_none() {
+                // Empty is missing too: `REGISTRAR_SECRET_KEY=` is what docker compose passes
+                // for a variable nobody set.
+                if args.secret_key.as_deref().is_none_or(str::is_empty) {
                     return Err(ConfigError::MissingSecretKey);
                 }
                 if args.redis_prefix.contains(['{', '}']) {
@@ -462,7 +437,7 @@ impl TryFrom<ServeArgs> for Settings {
             listen: args.listen,
             issuer,
             store,
-            secret_key,
+            secret_key: args.secret_key,
             previous_secret_keys: args.previous_secret_keys,
             rotate_registration_access_token: args.rotate_registration_access_token,
             max_body_bytes: args.max_body_bytes,

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::app::config::heading;
+use crate::app::cli_help::heading;
 use crate::domain::client_ip::TrustedProxies;
 use limits::ConnectionLimits;
 use tls::TlsFiles;
