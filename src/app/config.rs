@@ -1,10 +1,12 @@
 //! Configuration: command-line flags with environment fallbacks, checked once at startup
-//! into [`Settings`]. Every default is documented on its flag and in the README.
+//! into [`Settings`]. Every default is documented on its flag and in docs/configuration.md.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::app::cli_help::{heading, help_flags};
 
 use crate::app::transport::production::{self, ProductionError};
 use crate::app::transport::{TransportArgs, TransportError, TransportSettings};
@@ -30,11 +32,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the service.
+    #[command(disable_help_flag = true, args = help_flags())]
     Serve(Box<ServeArgs>),
     /// Print a fresh at-rest encryption key for --secret-key.
     GenKey,
     /// Print an admin token for the management API, signed with the keys in the
     /// configured store (needs --redis-url).
+    #[command(disable_help_flag = true, args = help_flags())]
     Token(Box<TokenArgs>),
     /// Initial access tokens (RFC 7591 §3) in the configured store (needs --redis-url).
     Iat {
@@ -46,6 +50,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum IatCommand {
     /// Issue a token and print it; only its hash is stored.
+    #[command(disable_help_flag = true, args = help_flags())]
     Create(Box<IatCreateArgs>),
 }
 
@@ -85,145 +90,199 @@ pub enum LogFormat {
     Json,
 }
 
+/// Every `serve` flag. In each doc comment the first paragraph is the one-line help of
+/// `--help`; the whole comment is the long help of `--help-long`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "REGISTRAR_LISTEN", default_value = "127.0.0.1:8080")]
+    ///
+    /// Port 0 picks a free port (the chosen one is logged at start).
+    #[arg(long, env = "REGISTRAR_LISTEN", default_value = "127.0.0.1:8080",
+          help_heading = heading::NETWORK)]
     pub listen: SocketAddr,
-    /// Public base URL; registration_client_uri and discovery are built from it.
-    /// Default: http:// + the listen address.
-    #[arg(long, env = "REGISTRAR_ISSUER")]
+    /// Public base URL of the service (default: http:// + the listen address).
+    ///
+    /// registration_endpoint, registration_client_uri and discovery are built from it. With
+    /// --tls-cert the default is https:// + the listen address. Use the public https URL in
+    /// production (RFC 7591 §5).
+    #[arg(long, env = "REGISTRAR_ISSUER", help_heading = heading::NETWORK)]
     pub issuer: Option<String>,
-    /// Redis URL: redis:// or rediss:// (one server), redis+cluster://host:port,host:port
-    /// (Redis Cluster), redis+sentinel://host:port,host:port/<master-name> (Sentinel).
-    /// Unset: the in-process store, which keeps nothing.
-    #[arg(long, env = "REDIS_URL")]
+    /// Redis URL (unset: the in-process store, which keeps nothing).
+    ///
+    /// One server: redis://[user:password@]host:port[/db] or unix:///path (rediss:// needs a
+    /// TLS-enabled build). Redis Cluster: redis+cluster://host:port,host:port (seed nodes).
+    /// Sentinel: redis+sentinel://host:port,host:port/<master-name>[/db].
+    #[arg(long, env = "REDIS_URL", help_heading = heading::STORAGE)]
     pub redis_url: Option<String>,
-    /// Prefix of every Redis key, so several deployments can share one Redis. No braces:
-    /// the keys' own hash tags decide their Redis Cluster slots.
-    #[arg(long, env = "REGISTRAR_REDIS_PREFIX", default_value = "registrar:")]
+    /// Prefix of every Redis key, so several deployments can share one Redis.
+    ///
+    /// No braces: the keys' own hash tags decide their Redis Cluster slots.
+    #[arg(long, env = "REGISTRAR_REDIS_PREFIX", default_value = "registrar:",
+          help_heading = heading::STORAGE)]
     pub redis_prefix: String,
     /// Milliseconds a request waits on Redis before answering 503.
-    #[arg(long, env = "REGISTRAR_REDIS_TIMEOUT_MS", default_value_t = 2000)]
+    #[arg(long, env = "REGISTRAR_REDIS_TIMEOUT_MS", default_value_t = 2000,
+          help_heading = heading::STORAGE)]
     pub redis_timeout_ms: u64,
-    /// At-rest encryption key for client secrets and server keys: 32 bytes, unpadded
-    /// base64url (`registrar gen-key`). Required with Redis; with the in-process store a
-    /// random key is made at start.
-    #[arg(long, env = "REGISTRAR_SECRET_KEY", hide_env_values = true)]
+    /// At-rest key for client secrets and server keys (`registrar gen-key`).
+    ///
+    /// 32 bytes, unpadded base64url. Required with Redis; with the in-process store a random
+    /// key is made at start, and secrets die with the process. A key may begin with `-`: pass
+    /// it as --secret-key=KEY or through the environment.
+    #[arg(long, env = "REGISTRAR_SECRET_KEY", hide_env_values = true,
+          help_heading = heading::STORAGE)]
     pub secret_key: Option<String>,
     /// Earlier at-rest keys, comma-separated: they still open old values (key rotation).
     #[arg(
         long,
         env = "REGISTRAR_PREVIOUS_SECRET_KEYS",
         value_delimiter = ',',
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = heading::STORAGE
     )]
     pub previous_secret_keys: Vec<String>,
-    /// Issue a new registration access token on every RFC 7592 update (the old one stops
-    /// working at once). Off by default: conformance suites expect the same token.
-    #[arg(long, env = "REGISTRAR_ROTATE_REGISTRATION_ACCESS_TOKEN")]
+    /// New registration access token on every RFC 7592 update.
+    ///
+    /// The old token stops working at once. Off by default: conformance suites expect the
+    /// same token.
+    #[arg(long, env = "REGISTRAR_ROTATE_REGISTRATION_ACCESS_TOKEN", help_heading = heading::POLICY)]
     pub rotate_registration_access_token: bool,
-    /// Largest request body accepted, in bytes.
-    #[arg(long, env = "REGISTRAR_MAX_BODY_BYTES", default_value_t = 65_536)]
+    /// Largest request body accepted, in bytes (larger: 413).
+    #[arg(long, env = "REGISTRAR_MAX_BODY_BYTES", default_value_t = 65_536,
+          help_heading = heading::LIMITS)]
     pub max_body_bytes: usize,
     /// Let native apps register claimed https redirect URIs (RFC 8252 §7.2).
-    #[arg(long, env = "REGISTRAR_ALLOW_NATIVE_HTTPS_REDIRECTS")]
+    #[arg(long, env = "REGISTRAR_ALLOW_NATIVE_HTTPS_REDIRECTS", help_heading = heading::POLICY)]
     pub allow_native_https_redirects: bool,
-    /// scopes_supported, space-separated; other requested scopes are dropped.
+    /// scopes_supported, space-separated.
+    ///
+    /// Other requested scopes are dropped from a registration, and the kept ones returned.
     #[arg(
         long,
         env = "REGISTRAR_SCOPES",
-        default_value = "openid profile email address phone offline_access"
+        default_value = "openid profile email address phone offline_access",
+        help_heading = heading::POLICY
     )]
     pub scopes: String,
-    /// authorization_endpoint advertised in discovery. Default: issuer + /authorize.
-    #[arg(long, env = "REGISTRAR_AUTHORIZATION_ENDPOINT")]
+    /// authorization_endpoint advertised in discovery (default: issuer + /authorize).
+    #[arg(long, env = "REGISTRAR_AUTHORIZATION_ENDPOINT", help_heading = heading::NETWORK)]
     pub authorization_endpoint: Option<String>,
-    /// token_endpoint advertised in discovery. Default: issuer + /oauth/token.
-    #[arg(long, env = "REGISTRAR_TOKEN_ENDPOINT")]
+    /// token_endpoint advertised in discovery (default: issuer + /oauth/token).
+    #[arg(long, env = "REGISTRAR_TOKEN_ENDPOINT", help_heading = heading::NETWORK)]
     pub token_endpoint: Option<String>,
-    /// userinfo_endpoint advertised in discovery. Default: issuer + /userinfo.
-    #[arg(long, env = "REGISTRAR_USERINFO_ENDPOINT")]
+    /// userinfo_endpoint advertised in discovery (default: issuer + /userinfo).
+    #[arg(long, env = "REGISTRAR_USERINFO_ENDPOINT", help_heading = heading::NETWORK)]
     pub userinfo_endpoint: Option<String>,
-    /// HTTP worker threads. Default: one per CPU core.
-    #[arg(long, env = "REGISTRAR_WORKERS")]
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "REGISTRAR_WORKERS", help_heading = heading::PERFORMANCE)]
     pub workers: Option<usize>,
-    /// Log format.
-    #[arg(long, env = "REGISTRAR_LOG_FORMAT", value_enum, default_value = "text")]
+    /// Log format: text or json lines (level from RUST_LOG, default info).
+    #[arg(long, env = "REGISTRAR_LOG_FORMAT", value_enum, default_value = "text",
+          help_heading = heading::OBSERVE)]
     pub log_format: LogFormat,
-    /// Who may register: `open` (anyone), `token` (an initial access token is required),
-    /// `closed` (403, and discovery stops advertising registration).
-    #[arg(long, env = "REGISTRAR_REGISTRATION_MODE", value_enum, default_value = "open")]
+    /// Who may register: open, token (initial access token required) or closed.
+    ///
+    /// open: anyone. token: a registration needs an initial access token (RFC 7591 §3).
+    /// closed: registration answers 403 and discovery stops advertising it.
+    #[arg(long, env = "REGISTRAR_REGISTRATION_MODE", value_enum, default_value = "open",
+          help_heading = heading::POLICY)]
     pub registration_mode: RegistrationMode,
-    /// Registrations per source IP, e.g. `10/min` (a burst of 10, then one every 6 s).
-    /// Unset: no per-IP limit.
-    #[arg(long, env = "REGISTRAR_RATE_LIMIT_PER_IP")]
+    /// Registrations per source IP, e.g. 10/min (unset: no limit).
+    ///
+    /// 10/min is a burst of 10, then one every 6 s. Over it: 429 with Retry-After. Kept in
+    /// Redis when configured, so it holds across instances.
+    #[arg(long, env = "REGISTRAR_RATE_LIMIT_PER_IP", help_heading = heading::LIMITS)]
     pub rate_limit_per_ip: Option<Limit>,
-    /// Registrations across all sources and instances, e.g. `100/s`. Unset: no limit.
-    #[arg(long, env = "REGISTRAR_RATE_LIMIT_GLOBAL")]
+    /// Registrations across all sources and instances, e.g. 100/s (unset: no limit).
+    #[arg(long, env = "REGISTRAR_RATE_LIMIT_GLOBAL", help_heading = heading::LIMITS)]
     pub rate_limit_global: Option<Limit>,
-    /// Proxies whose forwarded-for header is believed, comma-separated IPs or CIDRs.
+    /// Proxies whose forwarded-for header is believed: IPs or CIDRs, comma-separated.
+    ///
     /// Unset: the socket's address is the client's, whatever headers say.
-    #[arg(long, env = "REGISTRAR_TRUSTED_PROXIES", value_delimiter = ',')]
+    #[arg(long, env = "REGISTRAR_TRUSTED_PROXIES", value_delimiter = ',',
+          help_heading = heading::NETWORK)]
     pub trusted_proxies: Vec<Cidr>,
     /// The header trusted proxies write the client address into.
-    #[arg(long, env = "REGISTRAR_CLIENT_IP_HEADER", default_value = "x-forwarded-for")]
+    ///
+    /// Read from the right, skipping trusted hops (e.g. auth0-forwarded-for).
+    #[arg(long, env = "REGISTRAR_CLIENT_IP_HEADER", default_value = "x-forwarded-for",
+          help_heading = heading::NETWORK)]
     pub client_ip_header: String,
-    /// JSON file of software statement issuers this server trusts:
-    /// `[{"issuer": "...", "jwks": {...}} | {"issuer": "...", "jwks_uri": "https://..."}]`.
-    #[arg(long, env = "REGISTRAR_TRUSTED_ISSUERS")]
+    /// JSON file of the software statement issuers this server trusts.
+    ///
+    /// `[{"issuer": "...", "jwks": {...}} | {"issuer": "...", "jwks_uri": "https://..."}]`;
+    /// a jwks_uri is fetched once at start through the guarded fetcher.
+    #[arg(long, env = "REGISTRAR_TRUSTED_ISSUERS", help_heading = heading::POLICY)]
     pub trusted_issuers: Option<std::path::PathBuf>,
     /// Refuse registrations without a software statement from a trusted issuer.
-    #[arg(long, env = "REGISTRAR_REQUIRE_SOFTWARE_STATEMENT")]
+    #[arg(long, env = "REGISTRAR_REQUIRE_SOFTWARE_STATEMENT", help_heading = heading::POLICY)]
     pub require_software_statement: bool,
+    /// The same software registering the same metadata gets its existing client back.
+    ///
     /// Registering the same metadata again, with a verified software statement naming the
     /// same software_id, returns the existing client (same id and secret, a new
     /// registration access token) instead of creating another.
-    #[arg(long, env = "REGISTRAR_IDEMPOTENT_REGISTRATION")]
+    #[arg(long, env = "REGISTRAR_IDEMPOTENT_REGISTRATION", help_heading = heading::POLICY)]
     pub idempotent_registration: bool,
-    /// Remove self-registered clients never used within this age (e.g. `30d`): never read
-    /// or updated with their registration access token, never changed by an
-    /// administrator. Unset: clients stay until deleted.
-    #[arg(long, env = "REGISTRAR_CLEANUP_UNUSED_AFTER", value_parser = parse_duration)]
+    /// Remove self-registered clients never used within this age, e.g. 30d (unset: never).
+    ///
+    /// Never used: never read or updated with their registration access token, never
+    /// changed by an administrator. Units: s, m, h, d.
+    #[arg(long, env = "REGISTRAR_CLEANUP_UNUSED_AFTER", value_parser = parse_duration,
+          help_heading = heading::STORAGE)]
     pub cleanup_unused_after: Option<Duration>,
     /// How often the cleanup runs (one instance per interval when several share Redis).
-    #[arg(long, env = "REGISTRAR_CLEANUP_INTERVAL", value_parser = parse_duration, default_value = "10m")]
+    #[arg(long, env = "REGISTRAR_CLEANUP_INTERVAL", value_parser = parse_duration,
+          default_value = "10m", help_heading = heading::STORAGE)]
     pub cleanup_interval: Duration,
-    /// Fetch a client's `jwks_uri` at registration and update, through the guarded
-    /// fetcher, when its metadata needs keys, and refuse it unless it serves a public JWK Set
-    /// with a key for each use.
-    #[arg(long, env = "REGISTRAR_VERIFY_JWKS_URI")]
+    /// Fetch and check a client's jwks_uri when its metadata needs keys.
+    ///
+    /// At registration and update, through the guarded fetcher: refused unless it serves a
+    /// public JWK Set with a key for each use. Off by default: no specification requires it.
+    #[arg(long, env = "REGISTRAR_VERIFY_JWKS_URI", help_heading = heading::POLICY)]
     pub verify_jwks_uri: bool,
-    /// JSON file of named registration policies (see README, "Registration policies"):
-    /// `{"anonymous": "NAME", "policies": {"NAME": {...}}}`. Unset: no policies.
-    #[arg(long, env = "REGISTRAR_POLICIES")]
+    /// JSON file of named registration policies (docs/protection.md).
+    ///
+    /// `{"anonymous": "NAME", "policies": {"NAME": {...}}}`. A bad file stops the server at
+    /// start with the reason. Unset: no policies.
+    #[arg(long, env = "REGISTRAR_POLICIES", help_heading = heading::POLICY)]
     pub policies: Option<std::path::PathBuf>,
-    /// Hosts or CIDRs exempt from the outbound fetch address checks (tests, internal
-    /// deployments), comma-separated.
-    #[arg(long, env = "REGISTRAR_FETCH_ALLOW_HOSTS", value_delimiter = ',')]
+    /// Hosts or CIDRs exempt from the outbound fetch address checks, comma-separated.
+    ///
+    /// For tests and internal deployments: fetches to these may reach private addresses.
+    #[arg(long, env = "REGISTRAR_FETCH_ALLOW_HOSTS", value_delimiter = ',',
+          help_heading = heading::LIMITS)]
     pub fetch_allow_hosts: Vec<String>,
     /// Allow plain-http outbound fetches. For tests only.
     #[arg(long, env = "REGISTRAR_FETCH_ALLOW_HTTP", hide = true)]
     pub fetch_allow_http: bool,
-    /// Audit events kept (newest first; a capped Redis stream or an in-process ring).
-    #[arg(long, env = "REGISTRAR_AUDIT_MAX_EVENTS", default_value_t = crate::store::audit::DEFAULT_MAX_EVENTS)]
+    /// Audit events kept (a capped Redis stream or an in-process ring).
+    #[arg(long, env = "REGISTRAR_AUDIT_MAX_EVENTS", default_value_t = crate::store::audit::DEFAULT_MAX_EVENTS,
+          help_heading = heading::OBSERVE)]
     pub audit_max_events: usize,
-    /// Event types not to record, as comma-separated codes (README "Audit log"): e.g.
-    /// `sdcrr` where clients poll their configuration and reads would crowd the capped log.
-    #[arg(long, env = "REGISTRAR_AUDIT_SKIP", value_delimiter = ',', value_parser = parse_event_type)]
+    /// Audit event types not to record, comma-separated codes (e.g. sdcrr).
+    ///
+    /// The codes are listed in docs/management-api.md. `sdcrr` where clients poll their
+    /// configuration and reads would crowd the capped log.
+    #[arg(long, env = "REGISTRAR_AUDIT_SKIP", value_delimiter = ',', value_parser = parse_event_type,
+          help_heading = heading::OBSERVE)]
     pub audit_skip: Vec<EventType>,
     #[command(flatten)]
     pub transport: TransportArgs,
-    /// Turn off the Prometheus metrics (`GET /metrics` answers 404, nothing is recorded).
-    #[arg(long, env = "REGISTRAR_NO_METRICS")]
+    /// Turn off the Prometheus metrics (GET /metrics answers 404).
+    #[arg(long, env = "REGISTRAR_NO_METRICS", help_heading = heading::OBSERVE)]
     pub no_metrics: bool,
-    /// Bearer token `GET /metrics` requires. Unset: the metrics are open to anyone who
-    /// reaches the listener.
-    #[arg(long, env = "REGISTRAR_METRICS_TOKEN", hide_env_values = true)]
+    /// Bearer token GET /metrics requires (unset: the metrics are open).
+    ///
+    /// Letters, digits and -._~+/=; compared in constant time. Unset: the metrics are open
+    /// to anyone who reaches the listener.
+    #[arg(long, env = "REGISTRAR_METRICS_TOKEN", hide_env_values = true,
+          help_heading = heading::OBSERVE)]
     pub metrics_token: Option<String>,
-    /// Log one line per request (method, route pattern, status, latency, request ID,
-    /// client IP). Off by default: it costs CPU on every request.
-    #[arg(long, env = "REGISTRAR_ACCESS_LOG")]
+    /// Log one line per request (method, route, status, latency, request ID, client IP).
+    ///
+    /// Off by default: it costs CPU on every request.
+    #[arg(long, env = "REGISTRAR_ACCESS_LOG", help_heading = heading::OBSERVE)]
     pub access_log: bool,
 }
 
@@ -344,7 +403,9 @@ impl TryFrom<ServeArgs> for Settings {
         let issuer = args.issuer.map(|i| check_issuer(&i)).transpose()?;
         let store = match args.redis_url {
             Some(url) => {
-                if args.secret_key.is_none() {
+                // Empty is missing too: `REGISTRAR_SECRET_KEY=` is what docker compose passes
+                // for a variable nobody set.
+                if args.secret_key.as_deref().is_none_or(str::is_empty) {
                     return Err(ConfigError::MissingSecretKey);
                 }
                 if args.redis_prefix.contains(['{', '}']) {
@@ -510,6 +571,24 @@ mod tests {
     fn redis_needs_an_at_rest_key() {
         let err = Settings::from_flags(["--redis-url", "redis://127.0.0.1:1"]).unwrap_err();
         assert!(matches!(err, ConfigError::MissingSecretKey));
+        let empty = ["--redis-url", "redis://127.0.0.1:1", "--secret-key="];
+        assert!(matches!(Settings::from_flags(empty).unwrap_err(), ConfigError::MissingSecretKey));
+    }
+
+    #[test]
+    fn every_visible_serve_flag_sits_under_a_heading() {
+        use clap::CommandFactory;
+        let cli = Cli::command();
+        let serve = cli.find_subcommand("serve").expect("a serve subcommand");
+        let loose: Vec<_> = serve
+            .get_arguments()
+            .filter(|arg| {
+                !arg.is_hide_set() && !matches!(arg.get_id().as_str(), "help" | "help-long")
+            })
+            .filter(|arg| arg.get_help_heading().is_none())
+            .map(|arg| arg.get_id().to_string())
+            .collect();
+        assert!(loose.is_empty(), "give these flags a help_heading (config::heading): {loose:?}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The top floor: flags and settings, start-up and the listener. It wires every layer
 //! below together and nothing below imports it.
 
+/// The layout of `serve --help`: flag headings, short and long help.
+pub mod cli_help;
 /// Flags, environment and checked settings.
 pub mod config;
 /// Building and running the server.

@@ -9,7 +9,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
 
 use crate::app::config::{Settings, StoreSettings};
-use crate::app::transport::production;
+use crate::app::transport::production::{self, Problem};
 use crate::app::transport::tls::{self, TlsError};
 use crate::credentials::seal::{SealError, Sealer};
 use crate::domain::policy::Policies;
@@ -137,9 +137,7 @@ fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> 
     };
     let backend = match &settings.store {
         StoreSettings::Memory => {
-            tracing::warn!(
-                "no Redis configured: clients live in this process only and are lost when it stops"
-            );
+            tracing::warn!("{}", Problem::InProcessStore.warning());
             Backend::Memory(Arc::default())
         }
         StoreSettings::Redis { topology, prefix, timeout } => {

@@ -13,7 +13,7 @@ use crate::helpers::{
 /// The real binary's JSON logs.
 mod logs;
 
-/// Every series the README documents.
+/// Every series docs/operations.md documents.
 const SERIES: [&str; 7] = [
     "http_requests_total",
     "http_request_duration_seconds",

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::app::cli_help::heading;
 use crate::domain::client_ip::TrustedProxies;
 use limits::ConnectionLimits;
 use tls::TlsFiles;
@@ -17,41 +18,50 @@ use tls::TlsFiles;
 /// `registrar serve` flags of the transport (flattened into `ServeArgs`).
 #[derive(Debug, Clone, Args)]
 pub struct TransportArgs {
-    /// PEM certificate chain (leaf first). With --tls-key, the listener serves HTTPS only.
-    #[arg(long, env = "REGISTRAR_TLS_CERT")]
+    /// PEM certificate chain, leaf first; with --tls-key the listener serves HTTPS only.
+    ///
+    /// Read once at start: restart to load a renewed certificate. One of --tls-cert and
+    /// --tls-key without the other is refused.
+    #[arg(long, env = "REGISTRAR_TLS_CERT", help_heading = heading::NETWORK)]
     pub tls_cert: Option<PathBuf>,
     /// PEM private key (PKCS#8, PKCS#1 or SEC1) of the --tls-cert leaf.
-    #[arg(long, env = "REGISTRAR_TLS_KEY")]
+    #[arg(long, env = "REGISTRAR_TLS_KEY", help_heading = heading::NETWORK)]
     pub tls_key: Option<PathBuf>,
     /// TLS ends at a proxy in front of this listener (needs --trusted-proxies).
-    #[arg(long, env = "REGISTRAR_TLS_TERMINATED_BY_PROXY")]
+    #[arg(long, env = "REGISTRAR_TLS_TERMINATED_BY_PROXY", help_heading = heading::NETWORK)]
     pub tls_terminated_by_proxy: bool,
-    /// Refuse to start without TLS (here or at a trusted proxy), an https issuer,
-    /// Redis and --secret-key.
-    #[arg(long, env = "REGISTRAR_PRODUCTION")]
+    /// Refuse to start without TLS, an https issuer, Redis and --secret-key.
+    ///
+    /// TLS here (--tls-cert) or at a trusted proxy (--tls-terminated-by-proxy). Every
+    /// problem is listed on stderr, one per line. Off: the same findings are start-up
+    /// warnings.
+    #[arg(long, env = "REGISTRAR_PRODUCTION", help_heading = heading::NETWORK)]
     pub production: bool,
     /// Concurrent connections across all workers; each worker takes an equal share.
+    ///
+    /// Past it the server stops accepting; new connections wait in the kernel's backlog.
     #[arg(long, env = "REGISTRAR_MAX_CONNECTIONS", default_value_t = 25_000,
-          value_parser = clap::value_parser!(u32).range(1..))]
+          value_parser = clap::value_parser!(u32).range(1..), help_heading = heading::LIMITS)]
     pub max_connections: u32,
     /// TLS handshakes in progress per worker; further connections wait to be accepted.
     #[arg(long, env = "REGISTRAR_MAX_CONNECTION_RATE", default_value_t = 256,
-          value_parser = clap::value_parser!(u32).range(1..))]
+          value_parser = clap::value_parser!(u32).range(1..), help_heading = heading::LIMITS)]
     pub max_connection_rate: u32,
     /// Milliseconds a new connection has to send a complete request head (else 408).
     #[arg(long, env = "REGISTRAR_CLIENT_REQUEST_TIMEOUT_MS", default_value_t = 5000,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..), help_heading = heading::LIMITS)]
     pub client_request_timeout_ms: u64,
     /// Milliseconds a closing connection gets to shut down cleanly; 0: no limit.
-    #[arg(long, env = "REGISTRAR_CLIENT_DISCONNECT_TIMEOUT_MS", default_value_t = 1000)]
+    #[arg(long, env = "REGISTRAR_CLIENT_DISCONNECT_TIMEOUT_MS", default_value_t = 1000,
+          help_heading = heading::PERFORMANCE)]
     pub client_disconnect_timeout_ms: u64,
     /// Milliseconds a TLS handshake may take.
     #[arg(long, env = "REGISTRAR_TLS_HANDSHAKE_TIMEOUT_MS", default_value_t = 3000,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..), help_heading = heading::LIMITS)]
     pub tls_handshake_timeout_ms: u64,
-    /// Seconds an idle connection is kept open for the next request; 0: one request per
-    /// connection.
-    #[arg(long, env = "REGISTRAR_KEEP_ALIVE_SECS", default_value_t = 5)]
+    /// Seconds an idle connection is kept open for its next request; 0: one per connection.
+    #[arg(long, env = "REGISTRAR_KEEP_ALIVE_SECS", default_value_t = 5,
+          help_heading = heading::PERFORMANCE)]
     pub keep_alive_secs: u64,
 }
 

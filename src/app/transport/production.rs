@@ -54,13 +54,37 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Every problem found, so one failed start tells the operator all of them.
+impl Problem {
+    /// What is happening because of the problem, for the start-up warning of a server that
+    /// runs anyway (`Display` is the refusal's wording).
+    pub fn warning(&self) -> String {
+        match self {
+            Problem::PlainHttpIssuer { issuer } => format!(
+                "the issuer {issuer} is http://: registration access tokens and client secrets \
+                 travel in clear (set --issuer to the public https:// URL)"
+            ),
+            Problem::PlainHttpListener => "the listener serves plain HTTP: nothing encrypts the \
+                 connection unless a proxy in front ends TLS (set --tls-cert and --tls-key, or \
+                 --tls-terminated-by-proxy with --trusted-proxies)"
+                .to_owned(),
+            Problem::InProcessStore => "no --redis-url: clients live in this process only and \
+                 are lost when it stops"
+                .to_owned(),
+            Problem::NoSecretKey => "a random at-rest key was made: client secrets and the \
+                 server's signing keys die with this process (set --secret-key; make one with \
+                 `registrar gen-key`)"
+                .to_owned(),
+        }
+    }
+}
+
+/// Every problem found, so one failed start tells the operator all of them, one per line.
 #[derive(Debug, thiserror::Error)]
-#[error("--production refuses to start: {}", list(.0))]
+#[error("--production refuses to start:{}", list(.0))]
 pub struct ProductionError(pub Vec<Problem>);
 
 fn list(problems: &[Problem]) -> String {
-    problems.iter().map(Problem::to_string).collect::<Vec<_>>().join("; ")
+    problems.iter().map(|p| format!("\n  - {p}")).collect()
 }
 
 /// What production mode would refuse in `settings` on a listener bound to `address`.
@@ -97,13 +121,14 @@ pub fn check(settings: &Exposure, listen: SocketAddr) -> Result<(), ProductionEr
     }
 }
 
-/// Outside production mode, today's behaviour: start, and say (once) what production
-/// would refuse. The in-process store is left out: opening it logs its own warning.
+/// Outside production mode: start, and log one line per finding saying what is happening
+/// (what --production would refuse). The in-process store is left out: opening it logs
+/// its own warning ([`Problem::InProcessStore`]'s).
 pub fn warn(settings: &Exposure, address: SocketAddr) {
-    let found: Vec<Problem> =
-        problems(settings, address).into_iter().filter(|p| *p != Problem::InProcessStore).collect();
-    if !found.is_empty() {
-        tracing::warn!("not fit for production (--production would refuse): {}", list(&found));
+    for problem in problems(settings, address) {
+        if problem != Problem::InProcessStore {
+            tracing::warn!("{}", problem.warning());
+        }
     }
 }
 

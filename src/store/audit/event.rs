@@ -49,7 +49,7 @@ pub enum EventType {
 }
 
 impl EventType {
-    /// Every kind, in the order of the README table.
+    /// Every kind, in the order of the table in docs/management-api.md.
     pub const ALL: [EventType; 12] = [
         EventType::Registration,
         EventType::RegistrationRead,
@@ -93,7 +93,7 @@ impl EventType {
         EventType::ALL.into_iter().find(|kind| kind.code() == code)
     }
 
-    /// One line for the README and the default `description` of an event.
+    /// One line for docs/management-api.md and the default `description` of an event.
     pub fn description(self) -> &'static str {
         match self {
             EventType::Registration => "Dynamic client registration (RFC 7591)",
@@ -134,7 +134,7 @@ impl<'de> Deserialize<'de> for EventType {
     }
 }
 
-/// The event-type table in Markdown, for the README.
+/// The event-type table in Markdown, for docs/management-api.md.
 pub fn markdown_table() -> String {
     let mut table = String::from("| type | event |\n| --- | --- |\n");
     for kind in EventType::ALL {

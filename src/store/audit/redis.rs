@@ -19,7 +19,7 @@
 //! every `XADD`: atomicity buys nothing for an at-least-once log, and Redis then runs each
 //! `XADD` as it reads it instead of queueing the batch first, with one trim check per
 //! batch. Every request writes an event, so this is on the hot path: RFC 7592 reads went
-//! up by about 10% in requests/s (`bench/ab.sh`, README "Performance").
+//! up by about 10% in requests/s (`bench/ab.sh`, bench/HISTORY.md).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
