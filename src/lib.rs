@@ -12,6 +12,8 @@ pub mod admin;
 pub mod admission;
 /// Audit log: registrations, changes and failed authentications, in Redis or in process.
 pub mod audit;
+/// Operator flags for the co-located OP's features (docs/metadata-registry.md).
+pub mod capabilities;
 /// Removal of self-registered clients never used.
 pub mod cleanup;
 /// Time as a dependency.

@@ -8,6 +8,7 @@ use validator::ValidateEmail;
 use super::fields::{check_text, parse_each, Fields, MAX_TEXT_CHARS};
 use super::jwks::PublicJwkSet;
 use super::localized::Localized;
+use super::members::{self, Capabilities, Extensions};
 use super::uri::RedirectProfile;
 use super::uri::{check_display_uri, check_https_uri, check_redirect_uri, CheckedUri};
 use super::vocab::*;
@@ -23,6 +24,8 @@ pub struct RegistrationPolicy {
     pub http_documents: bool,
     /// `scopes_supported`; requested scopes outside it are dropped (OIDC DCR §3.2).
     pub scopes_supported: Vec<String>,
+    /// What the co-located OP honours; members of what is off are refused.
+    pub capabilities: Capabilities,
 }
 
 /// An encryption choice: `*_encrypted_response_alg` with its `_enc`.
@@ -66,6 +69,8 @@ pub struct ClientMetadata {
     pub scope: Option<String>,
     pub software_id: Option<String>,
     pub software_version: Option<String>,
+    /// Logout, PAR, DPoP, mTLS, JAR, JARM, RAR, CIBA and JWT introspection members.
+    pub extensions: Extensions,
     _verified: (),
 }
 
@@ -119,6 +124,27 @@ impl ClientMetadata {
                 unsupported("token_endpoint_auth_method", &AuthMethod::wire_values())
             })?,
         };
+        if !policy.capabilities.allows_method(token_endpoint_auth_method) {
+            return Err(MetadataError::field(
+                "token_endpoint_auth_method",
+                format!(
+                    "{token_endpoint_auth_method} needs client certificates, which do not reach this server"
+                ),
+            ));
+        }
+        if let Some(grant) = grant_types.iter().find(|g| !policy.capabilities.allows_grant(**g)) {
+            return Err(MetadataError::field(
+                "grant_types",
+                format!("{grant}: CIBA is not enabled on this server"),
+            ));
+        }
+        if f.has("signed_jwks_uri") {
+            // docs/metadata-registry.md: keys in a signed JWKS are neither fetched nor verified.
+            return Err(MetadataError::field(
+                "signed_jwks_uri",
+                "not supported: register keys with jwks or jwks_uri",
+            ));
+        }
         if token_endpoint_auth_method == AuthMethod::None
             && grant_types.contains(&GrantType::ClientCredentials)
         {
@@ -144,7 +170,19 @@ impl ClientMetadata {
             .map(CheckedUri::parse)
             .transpose()
             .map_err(|why| MetadataError::field("sector_identifier_uri", why))?;
+        let extensions = Extensions::parse(
+            &f,
+            &members::Context {
+                caps: &policy.capabilities,
+                method: token_endpoint_auth_method,
+                has_keys,
+                grants: &grant_types,
+                redirect_uris: &redirect_uris,
+                request_object_signing_alg: algs.request_object_signing,
+            },
+        )?;
         let client = ClientMetadata {
+            extensions,
             subject_type: read_subject_type(&f, &redirect_uris, sector_identifier_uri.as_ref())?,
             sector_identifier_uri,
             contacts: read_contacts(&f)?,
@@ -233,7 +271,10 @@ impl ClientMetadata {
                 .into_iter()
                 .flatten()
                 .any(|(alg, _)| alg.is_symmetric());
-        self.token_endpoint_auth_method.uses_secret() || symmetric_sig || symmetric_enc
+        self.token_endpoint_auth_method.uses_secret()
+            || symmetric_sig
+            || symmetric_enc
+            || self.extensions.needs_secret()
     }
 
     /// The registered metadata with every default filled in: what the client gets back
@@ -316,6 +357,7 @@ impl ClientMetadata {
         insert_opt(&mut out, "scope", self.scope.as_deref());
         insert_opt(&mut out, "software_id", self.software_id.as_deref());
         insert_opt(&mut out, "software_version", self.software_version.as_deref());
+        self.extensions.write(&mut out);
         out
     }
 }
@@ -514,7 +556,7 @@ impl Algorithms {
     }
 }
 
-fn jws(f: &Fields<'_>, field: &str) -> Result<Option<JwsAlg>, MetadataError> {
+pub(crate) fn jws(f: &Fields<'_>, field: &str) -> Result<Option<JwsAlg>, MetadataError> {
     f.string(field)?
         .map(|v| JwsAlg::parse(v).ok_or_else(|| unsupported(field, &JwsAlg::wire_values())))
         .transpose()
@@ -522,7 +564,7 @@ fn jws(f: &Fields<'_>, field: &str) -> Result<Option<JwsAlg>, MetadataError> {
 
 /// OIDC DCR §2: `_enc` needs its `_alg`, and defaults to A128CBC-HS256 when only the
 /// `_alg` is sent. Asymmetric key management encrypts to the client's own keys.
-fn encryption(
+pub(crate) fn encryption(
     f: &Fields<'_>,
     prefix: &str,
     has_keys: bool,

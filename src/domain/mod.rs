@@ -11,6 +11,9 @@ pub mod jwks;
 pub mod lang;
 /// Members with `#language-tag` variants (RFC 7591 §2.2).
 pub mod localized;
+/// Registry members beyond the core: logout, PAR, DPoP, mTLS, JAR, JARM, RAR, CIBA, JWT
+/// introspection; the registry table; operator capabilities.
+pub mod members;
 /// Registration metadata: parse and verify (RFC 7591 §2, OIDC DCR §2).
 pub mod metadata;
 /// The Auth0-style client settings a registration maps to.
