@@ -130,9 +130,11 @@ pub fn read_subject(
         (AuthMethod::TlsClientAuth, [(member, raw)]) => TlsSubject::parse(member, raw)
             .map(Some)
             .map_err(|why| MetadataError::field(member, why)),
-        (AuthMethod::TlsClientAuth, [_, (second, _), ..]) => Err(MetadataError::field(
-            second,
-            "tls_client_auth takes exactly one certificate subject member",
+        (AuthMethod::TlsClientAuth, [(first, _), (second, _), ..]) => Err(MetadataError::field(
+            first,
+            format!(
+                "tls_client_auth takes exactly one certificate subject member, not also {second}"
+            ),
         )),
         (_, [(member, _), ..]) => Err(MetadataError::field(
             member,
