@@ -28,8 +28,8 @@ pub struct RegistrationPolicy {
     pub capabilities: Capabilities,
 }
 
-/// An encryption choice: `*_encrypted_response_alg` with its `_enc`.
-pub type Encryption = (JweAlg, JweEnc);
+pub use super::algs::Encryption;
+use super::algs::{encryption, jws, unsupported};
 
 /// Client metadata that passed every check. Only [`ClientMetadata::parse`] builds one:
 /// the private `_verified` field keeps even this crate's other modules from doing so,
@@ -386,10 +386,6 @@ fn insert_encryption(out: &mut Map<String, Value>, prefix: &str, enc: Option<Enc
     }
 }
 
-fn unsupported(field: &str, supported: &[&str]) -> MetadataError {
-    MetadataError::field(field, format!("unsupported value; supported: {}", supported.join(", ")))
-}
-
 fn read_grant_types(f: &Fields<'_>) -> Result<Vec<GrantType>, MetadataError> {
     let Some(values) = f.strings("grant_types")? else { return Ok(DEFAULT_GRANT_TYPES.to_vec()) };
     let mut grants = Vec::with_capacity(values.len());
@@ -553,43 +549,6 @@ impl Algorithms {
             request_object_encryption: encryption(f, "request_object_encryption", has_keys)?,
             token_endpoint_auth_signing,
         })
-    }
-}
-
-pub(crate) fn jws(f: &Fields<'_>, field: &str) -> Result<Option<JwsAlg>, MetadataError> {
-    f.string(field)?
-        .map(|v| JwsAlg::parse(v).ok_or_else(|| unsupported(field, &JwsAlg::wire_values())))
-        .transpose()
-}
-
-/// OIDC DCR §2: `_enc` needs its `_alg`, and defaults to A128CBC-HS256 when only the
-/// `_alg` is sent. Asymmetric key management encrypts to the client's own keys.
-pub(crate) fn encryption(
-    f: &Fields<'_>,
-    prefix: &str,
-    has_keys: bool,
-) -> Result<Option<Encryption>, MetadataError> {
-    let (alg_field, enc_field) = (format!("{prefix}_alg"), format!("{prefix}_enc"));
-    let alg = f
-        .string(&alg_field)?
-        .map(|v| JweAlg::parse(v).ok_or_else(|| unsupported(&alg_field, &JweAlg::wire_values())))
-        .transpose()?;
-    let enc = f
-        .string(&enc_field)?
-        .map(|v| JweEnc::parse(v).ok_or_else(|| unsupported(&enc_field, &JweEnc::wire_values())))
-        .transpose()?;
-    match (alg, enc) {
-        (None, None) => Ok(None),
-        (None, Some(_)) => Err(MetadataError::field(&enc_field, format!("needs {alg_field}"))),
-        (Some(alg), enc) => {
-            if !alg.is_symmetric() && !has_keys {
-                return Err(MetadataError::field(
-                    &alg_field,
-                    format!("{alg} needs jwks or jwks_uri"),
-                ));
-            }
-            Ok(Some((alg, enc.unwrap_or(DEFAULT_ENC))))
-        }
     }
 }
 

@@ -120,12 +120,12 @@ async fn turning_a_capability_off_refuses_its_members_and_withdraws_its_discover
 #[test]
 fn a_certificate_header_is_honoured_only_from_trusted_proxies() {
     let refused =
-        registrar::config::Settings::from_flags(["--client-cert-header", "x-client-cert"]);
+        registrar::app::config::Settings::from_flags(["--client-cert-header", "x-client-cert"]);
     assert!(
         refused.is_err(),
         "a client certificate header without trusted proxies would let anyone claim one"
     );
-    let accepted = registrar::config::Settings::from_flags([
+    let accepted = registrar::app::config::Settings::from_flags([
         "--client-cert-header",
         "X-Client-Cert",
         "--trusted-proxies",
@@ -134,7 +134,8 @@ fn a_certificate_header_is_honoured_only_from_trusted_proxies() {
     .unwrap();
     assert!(accepted.policy.capabilities.mtls);
     assert_eq!(accepted.capabilities.client_cert_header.as_deref(), Some("x-client-cert"));
-    let bad_mode = registrar::config::Settings::from_flags(["--ciba-delivery-modes", "poll,fax"]);
+    let bad_mode =
+        registrar::app::config::Settings::from_flags(["--ciba-delivery-modes", "poll,fax"]);
     assert!(bad_mode.is_err());
 }
 

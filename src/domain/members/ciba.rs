@@ -4,8 +4,8 @@
 use serde_json::{Map, Value};
 
 use super::{off, Capability, Context};
+use crate::domain::algs::jws;
 use crate::domain::fields::Fields;
-use crate::domain::metadata::jws;
 use crate::domain::uri::{check_https_uri, CheckedUri};
 use crate::domain::vocab::{CibaMode, GrantType, JwsAlg};
 use crate::domain::MetadataError;

@@ -6,8 +6,8 @@
 
 use serde_json::{Map, Value};
 
+use super::algs::{encryption, jws, Encryption};
 use super::fields::{parse_each, Fields, MAX_TEXT_CHARS};
-use super::metadata::{encryption, jws, Encryption};
 use super::uri::{check_https_uri, CheckedUri};
 use super::vocab::{AuthMethod, GrantType, JwsAlg, DEFAULT_ID_TOKEN_ALG};
 use super::MetadataError;
