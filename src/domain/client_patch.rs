@@ -139,6 +139,9 @@ impl Context<'_> {
         // Settings whose value lives in an extension member (docs/metadata-registry.md).
         if let Some(mapped) = members::settings::patch(field, value, self.current_metadata) {
             let (changes, rest) = mapped.map_err(|(path, message)| err(path, message))?;
+            if field == auth::CAM {
+                require(patch, "update:client_credentials");
+            }
             patch.metadata.extend(changes);
             match rest {
                 Some(Value::Object(rest)) if rest.is_empty() => admin(patch, Value::Null),

@@ -256,3 +256,42 @@ async fn changing_the_auth_method_through_management_ends_the_certificate_subjec
     // The client can send its read back as an update.
     app.put_client(&client.rcu, &client.rat, &update_body_from(&read)).await.assert_status(200);
 }
+
+#[tokio::test]
+async fn client_authentication_methods_set_mutual_tls_in_the_registration_too() {
+    let app = all_on().await;
+    let client = app.register_ok(&minimal_with(json!({ "jwks": jwks() }))).await;
+    let tls = json!({ "client_authentication_methods": { "tls_client_auth": { "credentials": [
+        { "credential_type": "cert_subject", "member": "tls_client_auth_san_uri", "value": "spiffe://rp.example/a" }
+    ] } } });
+
+    let view = app.management_patch_ok(&client.client_id, &tls).await;
+    let read = app.get_client(&client.rcu, &client.rat).await.json();
+
+    assert_eq!(view["client_authentication_methods"], tls["client_authentication_methods"]);
+    assert_eq!(read["token_endpoint_auth_method"], "tls_client_auth");
+    assert_eq!(read["tls_client_auth_san_uri"], "spiffe://rp.example/a");
+    app.put_client(&client.rcu, &client.rat, &update_body_from(&read)).await.assert_status(200);
+
+    let self_signed = json!({ "client_authentication_methods": { "self_signed_tls_client_auth": { "credentials": [] } } });
+    app.management_patch_ok(&client.client_id, &self_signed).await;
+    let read = app.get_client(&client.rcu, &client.rat).await.json();
+    assert_eq!(read["token_endpoint_auth_method"], "self_signed_tls_client_auth");
+    assert!(read.get("tls_client_auth_san_uri").is_none(), "{read}");
+
+    let bad_subject = json!({ "client_authentication_methods": { "tls_client_auth": { "credentials": [
+        { "credential_type": "cert_subject", "member": "tls_client_auth_san_ip", "value": "not-an-ip" }
+    ] } } });
+    let reply = app.management_patch(app.tokens.all(), &client.client_id, &bad_subject).await;
+    assert_management_error(
+        &reply,
+        400,
+        "invalid_body",
+        "client_authentication_methods.tls_client_auth.credentials",
+    );
+
+    let plain = spawn_admin_app().await;
+    let client = plain.register_ok(&minimal_with(json!({}))).await;
+    let reply = plain.management_patch(plain.tokens.all(), &client.client_id, &tls).await;
+    assert_management_error(&reply, 400, "invalid_body", "client_authentication_methods");
+}

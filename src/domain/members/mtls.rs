@@ -63,7 +63,8 @@ impl TlsSubject {
         }
     }
 
-    fn parse(member: &str, raw: &str) -> Result<TlsSubject, &'static str> {
+    /// Parses the value of one of [`SUBJECT_MEMBERS`] (which `member` must be).
+    pub fn parse(member: &str, raw: &str) -> Result<TlsSubject, &'static str> {
         if raw.chars().count() > MAX_SUBJECT_CHARS {
             return Err("at most 1024 characters");
         }

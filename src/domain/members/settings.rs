@@ -4,7 +4,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::mtls::SUBJECT_MEMBERS;
+use super::mtls::{TlsSubject, SUBJECT_MEMBERS};
 use super::{Capabilities, Capability};
 use crate::domain::uri::check_https_uri;
 use crate::domain::vocab::AuthMethod;
@@ -137,8 +137,86 @@ pub fn patch(
             }
             Some(Ok((changes, Some(Value::Object(rest)))))
         }
+        CAM if value.as_object().is_some_and(|m| m.keys().any(|k| is_mtls_key(k))) => {
+            Some(mtls_methods(value, meta).map(|changes| (changes, Some(Value::Null))))
+        }
         _ => None,
     }
+}
+
+const CAM: &str = "client_authentication_methods";
+
+fn is_mtls_key(key: &str) -> bool {
+    AuthMethod::parse(key).is_some_and(AuthMethod::is_mtls)
+}
+
+/// `client_authentication_methods` naming a mutual-TLS method, in the shape the view
+/// shows: `{"tls_client_auth": {"credentials": [{"credential_type": "cert_subject",
+/// "member": "<subject member>", "value": "..."}]}}` (exactly one credential), or
+/// `{"self_signed_tls_client_auth": {"credentials": []}}` for a client whose registered
+/// keys hold its certificates (RFC 8705 §2.2.2). Written as the registration members.
+fn mtls_methods(
+    value: &Value,
+    meta: &Map<String, Value>,
+) -> Result<Map<String, Value>, (String, String)> {
+    let fail = |path: String, message: &str| Err((path, message.to_owned()));
+    let methods = value.as_object().into_iter().flatten().collect::<Vec<_>>();
+    let [(name, config)] = methods.as_slice() else {
+        return fail(CAM.into(), "configure exactly one method");
+    };
+    let path = format!("{CAM}.{name}");
+    let Some(method) = AuthMethod::parse(name).filter(|m| m.is_mtls()) else {
+        return fail(path, "unsupported method");
+    };
+    let credentials = config
+        .as_object()
+        .filter(|c| c.len() == 1)
+        .and_then(|c| c.get("credentials"))
+        .and_then(Value::as_array);
+    let Some(credentials) = credentials else {
+        return fail(path, "must be {\"credentials\": [...]}");
+    };
+    let mut changes = Map::new();
+    changes.insert("token_endpoint_auth_method".into(), method.as_str().into());
+    for member in SUBJECT_MEMBERS {
+        changes.insert(member.into(), Value::Null);
+    }
+    let credentials_path = format!("{path}.credentials");
+    match (method, credentials.as_slice()) {
+        (AuthMethod::SelfSignedTlsClientAuth, []) => {
+            if !meta.contains_key("jwks") && !meta.contains_key("jwks_uri") {
+                return fail(
+                    path,
+                    "needs the client's certificates in its registered jwks or jwks_uri",
+                );
+            }
+        }
+        (AuthMethod::SelfSignedTlsClientAuth, _) => {
+            return fail(
+                credentials_path,
+                "must be empty: the certificates are the client's registered keys",
+            );
+        }
+        (_, [credential]) => {
+            let field = |key: &str| credential.get(key).and_then(Value::as_str);
+            let shape = credential.as_object().is_some_and(|c| c.len() == 3)
+                && field("credential_type") == Some("cert_subject");
+            let (Some(member), Some(raw), true) = (field("member"), field("value"), shape) else {
+                return fail(
+                    credentials_path,
+                    "must hold one {\"credential_type\": \"cert_subject\", \"member\": ..., \"value\": ...}",
+                );
+            };
+            if !SUBJECT_MEMBERS.contains(&member) {
+                return fail(credentials_path, "member must name a tls_client_auth subject member");
+            }
+            TlsSubject::parse(member, raw)
+                .map_err(|why| (credentials_path.clone(), why.to_owned()))?;
+            changes.insert(member.into(), raw.into());
+        }
+        _ => return fail(credentials_path, "must hold exactly one certificate subject"),
+    }
+    Ok(changes)
 }
 
 /// After a management change: every mapped member the metadata holds must be one the
@@ -180,6 +258,10 @@ pub fn check_capabilities(
                 format!("{} is not enabled on this server", capability.feature()),
             ));
         }
+    }
+    let method = meta.get("token_endpoint_auth_method").and_then(Value::as_str);
+    if method.and_then(AuthMethod::parse).is_some_and(|m| !caps.allows_method(m)) {
+        return Err((CAM.into(), "mutual-TLS client certificates do not reach this server".into()));
     }
     if meta.get("require_signed_request_object") == Some(&Value::Bool(true))
         && meta.get("request_object_signing_alg").and_then(Value::as_str) == Some("none")
