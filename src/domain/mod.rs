@@ -1,5 +1,5 @@
 //! The client registration domain: wire metadata in, verified types out. Nothing here
-//! knows about HTTP or Redis.
+//! knows about HTTP, Redis or any other I/O, and nothing here imports another layer.
 
 /// JWS and JWE algorithm choices read from metadata members.
 pub mod algs;
