@@ -82,6 +82,9 @@ const NAMED: &[&str] = &[
     "compliance_level",
     "organization_discovery_methods",
     "async_approval_notification_channels",
+    // Written to the registration metadata (domain::members::settings).
+    "require_pushed_authorization_requests",
+    "require_proof_of_possession",
 ];
 
 /// Every member a create or update body may carry: the contract the OpenAPI document's

@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::algs::{encryption, jws, Encryption};
-use super::fields::{parse_each, Fields, MAX_TEXT_CHARS};
+use super::fields::{parse_each, Fields};
 use super::uri::{check_https_uri, CheckedUri};
 use super::vocab::{AuthMethod, GrantType, JwsAlg, DEFAULT_ID_TOKEN_ALG};
 use super::MetadataError;
@@ -309,7 +309,7 @@ fn read_detail_types(f: &Fields<'_>, caps: &Capabilities) -> Result<Vec<String>,
     }
     let mut out: Vec<String> = Vec::new();
     for value in parse_each(field, &values, |v| Ok(v.to_owned()), MetadataError::field)? {
-        if value.chars().count() > MAX_TYPE_CHARS.min(MAX_TEXT_CHARS) {
+        if value.chars().count() > MAX_TYPE_CHARS {
             return Err(MetadataError::field(
                 field,
                 format!("types have at most {MAX_TYPE_CHARS} characters"),
