@@ -27,6 +27,7 @@ fn policy() -> RegistrationPolicy {
             .split_whitespace()
             .map(str::to_owned)
             .collect(),
+        capabilities: Default::default(),
     }
 }
 

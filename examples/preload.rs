@@ -78,6 +78,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         allow_native_https_redirects: false,
         http_documents: false,
         scopes_supported: DEFAULT_SCOPES.split_whitespace().map(str::to_owned).collect(),
+        capabilities: Default::default(),
     };
     let body: Map<String, Value> = serde_json::from_str(&args.metadata)?;
     let metadata = ClientMetadata::parse(&body, &policy)?;

@@ -269,6 +269,8 @@ pub struct ServeArgs {
     pub audit_skip: Vec<EventType>,
     #[command(flatten)]
     pub transport: TransportArgs,
+    #[command(flatten)]
+    pub capabilities: crate::app::capabilities::CapabilityArgs,
     /// Turn off the Prometheus metrics (GET /metrics answers 404).
     #[arg(long, env = "REGISTRAR_NO_METRICS", help_heading = heading::OBSERVE)]
     pub no_metrics: bool,
@@ -298,6 +300,8 @@ pub enum ConfigError {
     NoScopes,
     #[error(transparent)]
     Transport(#[from] TransportError),
+    #[error(transparent)]
+    Capabilities(#[from] crate::app::capabilities::CapabilityError),
     #[error(transparent)]
     Production(#[from] ProductionError),
     #[error("--redis-url: {0}")]
@@ -340,6 +344,9 @@ pub struct Settings {
     pub cleanup: Option<CleanupSettings>,
     pub transport: TransportSettings,
     pub observe: ObserveSettings,
+    /// Endpoints and the certificate header of the operator's capabilities
+    /// (`policy.capabilities` holds the switches).
+    pub capabilities: crate::app::capabilities::CapabilitySettings,
 }
 
 /// What the server tells about itself: metrics and the access log.
@@ -433,6 +440,7 @@ impl TryFrom<ServeArgs> for Settings {
             header: args.client_ip_header.to_ascii_lowercase(),
         };
         let transport = TransportSettings::from_args(args.transport, &proxies)?;
+        let (capabilities, capability_settings) = args.capabilities.check(&proxies)?;
         let settings = Settings {
             listen: args.listen,
             issuer,
@@ -445,7 +453,9 @@ impl TryFrom<ServeArgs> for Settings {
                 allow_native_https_redirects: args.allow_native_https_redirects,
                 http_documents: args.fetch_allow_http,
                 scopes_supported,
+                capabilities,
             },
+            capabilities: capability_settings,
             authorization_endpoint: args.authorization_endpoint,
             token_endpoint: args.token_endpoint,
             userinfo_endpoint: args.userinfo_endpoint,

@@ -1,6 +1,8 @@
 //! The top floor: flags and settings, start-up and the listener. It wires every layer
 //! below together and nothing below imports it.
 
+/// Operator flags for the co-located OP's features (docs/metadata-registry.md).
+pub mod capabilities;
 /// The layout of `serve --help`: flag headings, short and long help.
 pub mod cli_help;
 /// Flags, environment and checked settings.

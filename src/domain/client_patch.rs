@@ -10,6 +10,7 @@
 
 use serde_json::{Map, Value};
 
+use super::members;
 use super::settings::ClientSettings;
 use super::url_rules::UrlSetting;
 
@@ -81,6 +82,9 @@ const NAMED: &[&str] = &[
     "compliance_level",
     "organization_discovery_methods",
     "async_approval_notification_channels",
+    // Written to the registration metadata (domain::members::settings).
+    "require_pushed_authorization_requests",
+    "require_proof_of_possession",
 ];
 
 /// Every member a create or update body may carry: the contract the OpenAPI document's
@@ -97,8 +101,6 @@ const BOOLEANS: &[&str] = &[
     "custom_login_page_on",
     "oidc_conformant",
     "is_token_endpoint_ip_header_trusted",
-    "require_pushed_authorization_requests",
-    "require_proof_of_possession",
     "skip_non_verifiable_callback_uri_confirmation_prompt",
 ];
 const TEXTS: &[&str] = &["custom_login_page", "custom_login_page_preview", "form_template"];
@@ -176,6 +178,28 @@ impl Context<'_> {
             return Err(err(field, problem));
         }
         let null = value.is_null();
+        // Settings whose value lives in an extension member (docs/metadata-registry.md).
+        if let Some(mapped) = members::settings::patch(field, value, self.current_metadata) {
+            let (changes, rest) = mapped.map_err(|(path, message)| err(path, message))?;
+            if field == auth::CAM {
+                require(patch, "update:client_credentials");
+            }
+            patch.metadata.extend(changes);
+            match rest {
+                Some(Value::Object(rest)) if rest.is_empty() => admin(patch, Value::Null),
+                Some(rest) => admin(patch, rest),
+                None => {}
+            }
+            return Ok(());
+        }
+        if matches!(field, "token_endpoint_auth_method" | auth::CAM) {
+            // A certificate subject belongs to tls_client_auth, which either change ends.
+            for member in members::mtls::SUBJECT_MEMBERS {
+                if self.current_metadata.contains_key(member) {
+                    meta(patch, member, Value::Null);
+                }
+            }
+        }
         match field {
             "name" => meta(patch, "client_name", values::name(value)?),
             "logo_uri" | "initiate_login_uri" if null => meta(patch, field, Value::Null),

@@ -8,6 +8,7 @@ use validator::ValidateEmail;
 use super::fields::{check_text, parse_each, Fields, MAX_TEXT_CHARS};
 use super::jwks::PublicJwkSet;
 use super::localized::Localized;
+use super::members::{self, Capabilities, Extensions};
 use super::uri::RedirectProfile;
 use super::uri::{check_display_uri, check_https_uri, check_redirect_uri, CheckedUri};
 use super::vocab::*;
@@ -23,10 +24,12 @@ pub struct RegistrationPolicy {
     pub http_documents: bool,
     /// `scopes_supported`; requested scopes outside it are dropped (OIDC DCR §3.2).
     pub scopes_supported: Vec<String>,
+    /// What the co-located OP honours; members of what is off are refused.
+    pub capabilities: Capabilities,
 }
 
-/// An encryption choice: `*_encrypted_response_alg` with its `_enc`.
-pub type Encryption = (JweAlg, JweEnc);
+pub use super::algs::Encryption;
+use super::algs::{encryption, jws, unsupported};
 
 /// Client metadata that passed every check. Only [`ClientMetadata::parse`] builds one:
 /// the private `_verified` field keeps even this crate's other modules from doing so,
@@ -66,6 +69,8 @@ pub struct ClientMetadata {
     pub scope: Option<String>,
     pub software_id: Option<String>,
     pub software_version: Option<String>,
+    /// Logout, PAR, DPoP, mTLS, JAR, JARM, RAR, CIBA and JWT introspection members.
+    pub extensions: Extensions,
     _verified: (),
 }
 
@@ -119,6 +124,27 @@ impl ClientMetadata {
                 unsupported("token_endpoint_auth_method", &AuthMethod::wire_values())
             })?,
         };
+        if !policy.capabilities.allows_method(token_endpoint_auth_method) {
+            return Err(MetadataError::field(
+                "token_endpoint_auth_method",
+                format!(
+                    "{token_endpoint_auth_method} needs client certificates, which do not reach this server"
+                ),
+            ));
+        }
+        if let Some(grant) = grant_types.iter().find(|g| !policy.capabilities.allows_grant(**g)) {
+            return Err(MetadataError::field(
+                "grant_types",
+                format!("{grant}: CIBA is not enabled on this server"),
+            ));
+        }
+        if f.has("signed_jwks_uri") {
+            // docs/metadata-registry.md: keys in a signed JWKS are neither fetched nor verified.
+            return Err(MetadataError::field(
+                "signed_jwks_uri",
+                "not supported: register keys with jwks or jwks_uri",
+            ));
+        }
         if token_endpoint_auth_method == AuthMethod::None
             && grant_types.contains(&GrantType::ClientCredentials)
         {
@@ -144,7 +170,19 @@ impl ClientMetadata {
             .map(CheckedUri::parse)
             .transpose()
             .map_err(|why| MetadataError::field("sector_identifier_uri", why))?;
+        let extensions = Extensions::parse(
+            &f,
+            &members::Context {
+                caps: &policy.capabilities,
+                method: token_endpoint_auth_method,
+                has_keys,
+                grants: &grant_types,
+                redirect_uris: &redirect_uris,
+                request_object_signing_alg: algs.request_object_signing,
+            },
+        )?;
         let client = ClientMetadata {
+            extensions,
             subject_type: read_subject_type(&f, &redirect_uris, sector_identifier_uri.as_ref())?,
             sector_identifier_uri,
             contacts: read_contacts(&f)?,
@@ -233,7 +271,10 @@ impl ClientMetadata {
                 .into_iter()
                 .flatten()
                 .any(|(alg, _)| alg.is_symmetric());
-        self.token_endpoint_auth_method.uses_secret() || symmetric_sig || symmetric_enc
+        self.token_endpoint_auth_method.uses_secret()
+            || symmetric_sig
+            || symmetric_enc
+            || self.extensions.needs_secret()
     }
 
     /// The registered metadata with every default filled in: what the client gets back
@@ -316,6 +357,7 @@ impl ClientMetadata {
         insert_opt(&mut out, "scope", self.scope.as_deref());
         insert_opt(&mut out, "software_id", self.software_id.as_deref());
         insert_opt(&mut out, "software_version", self.software_version.as_deref());
+        self.extensions.write(&mut out);
         out
     }
 }
@@ -342,10 +384,6 @@ fn insert_encryption(out: &mut Map<String, Value>, prefix: &str, enc: Option<Enc
         out.insert(format!("{prefix}_alg"), alg.as_str().into());
         out.insert(format!("{prefix}_enc"), enc.as_str().into());
     }
-}
-
-fn unsupported(field: &str, supported: &[&str]) -> MetadataError {
-    MetadataError::field(field, format!("unsupported value; supported: {}", supported.join(", ")))
 }
 
 fn read_grant_types(f: &Fields<'_>) -> Result<Vec<GrantType>, MetadataError> {
@@ -511,43 +549,6 @@ impl Algorithms {
             request_object_encryption: encryption(f, "request_object_encryption", has_keys)?,
             token_endpoint_auth_signing,
         })
-    }
-}
-
-fn jws(f: &Fields<'_>, field: &str) -> Result<Option<JwsAlg>, MetadataError> {
-    f.string(field)?
-        .map(|v| JwsAlg::parse(v).ok_or_else(|| unsupported(field, &JwsAlg::wire_values())))
-        .transpose()
-}
-
-/// OIDC DCR §2: `_enc` needs its `_alg`, and defaults to A128CBC-HS256 when only the
-/// `_alg` is sent. Asymmetric key management encrypts to the client's own keys.
-fn encryption(
-    f: &Fields<'_>,
-    prefix: &str,
-    has_keys: bool,
-) -> Result<Option<Encryption>, MetadataError> {
-    let (alg_field, enc_field) = (format!("{prefix}_alg"), format!("{prefix}_enc"));
-    let alg = f
-        .string(&alg_field)?
-        .map(|v| JweAlg::parse(v).ok_or_else(|| unsupported(&alg_field, &JweAlg::wire_values())))
-        .transpose()?;
-    let enc = f
-        .string(&enc_field)?
-        .map(|v| JweEnc::parse(v).ok_or_else(|| unsupported(&enc_field, &JweEnc::wire_values())))
-        .transpose()?;
-    match (alg, enc) {
-        (None, None) => Ok(None),
-        (None, Some(_)) => Err(MetadataError::field(&enc_field, format!("needs {alg_field}"))),
-        (Some(alg), enc) => {
-            if !alg.is_symmetric() && !has_keys {
-                return Err(MetadataError::field(
-                    &alg_field,
-                    format!("{alg} needs jwks or jwks_uri"),
-                ));
-            }
-            Ok(Some((alg, enc.unwrap_or(DEFAULT_ENC))))
-        }
     }
 }
 

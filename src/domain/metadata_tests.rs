@@ -10,6 +10,7 @@ pub(crate) fn policy() -> RegistrationPolicy {
         allow_native_https_redirects: false,
         http_documents: false,
         scopes_supported: ["openid", "profile", "email"].map(String::from).to_vec(),
+        capabilities: Default::default(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! The client registration domain: wire metadata in, verified types out. Nothing here
 //! knows about HTTP, Redis or any other I/O, and nothing here imports another layer.
 
+/// JWS and JWE algorithm choices read from metadata members.
+pub mod algs;
 /// The client's address, through trusted proxies only.
 pub mod client_ip;
 /// Management API bodies (create and update) checked and split into the two client views.
@@ -15,6 +17,9 @@ pub mod jwks;
 pub mod lang;
 /// Members with `#language-tag` variants (RFC 7591 §2.2).
 pub mod localized;
+/// Registry members beyond the core: logout, PAR, DPoP, mTLS, JAR, JARM, RAR, CIBA, JWT
+/// introspection; the registry table; operator capabilities.
+pub mod members;
 /// Registration metadata: parse and verify (RFC 7591 §2, OIDC DCR §2).
 pub mod metadata;
 /// Registration modes and the named registration policies of `--policies`.

@@ -357,6 +357,7 @@ mod tests {
             allow_native_https_redirects: false,
             http_documents: false,
             scopes_supported: vec!["openid".into(), "profile".into(), "admin".into()],
+            capabilities: Default::default(),
         };
         ClientMetadata::parse(&map, &rules).expect("valid metadata")
     }

@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::members;
 use super::uri::CheckedUri;
 use super::vocab::{ApplicationType, AuthMethod, JwsAlg};
 
@@ -127,8 +128,8 @@ impl ClientSettings {
             cross_origin_auth: false,
             custom_login_page_on: true,
             is_token_endpoint_ip_header_trusted: false,
-            require_pushed_authorization_requests: false,
-            require_proof_of_possession: false,
+            require_pushed_authorization_requests: members::settings::par_required(meta),
+            require_proof_of_possession: members::settings::pop_required(meta),
             skip_non_verifiable_callback_uri_confirmation_prompt: false,
         }
     }
@@ -159,9 +160,21 @@ pub fn settings_view(
 ) -> Map<String, Value> {
     let derived = serde_json::to_value(ClientSettings::derive(client_id, meta));
     let Ok(Value::Object(mut view)) = derived else { return Map::new() };
+    members::settings::derive(meta, &mut view);
     view.insert("is_first_party".into(), admin.is_first_party.into());
     for (key, value) in &admin.fields {
+        if members::settings::METADATA_ONLY.contains(&key.as_str()) {
+            // Kept by clients changed before these settings moved to the metadata.
+            continue;
+        }
+        let owned = members::settings::METADATA_OWNED.iter().find(|(k, _)| k == key);
         match (view.get_mut(key), value) {
+            (Some(Value::Object(base)), Value::Object(extra)) if owned.is_some() => {
+                let part = owned.map_or("", |(_, part)| *part);
+                base.extend(
+                    extra.iter().filter(|(k, _)| *k != part).map(|(k, v)| (k.clone(), v.clone())),
+                );
+            }
             // client_metadata: the administrator's keys join the derived ones.
             (Some(Value::Object(base)), Value::Object(extra)) if key == "client_metadata" => {
                 base.extend(extra.clone());
@@ -249,6 +262,7 @@ mod tests {
             allow_native_https_redirects: false,
             http_documents: false,
             scopes_supported: vec!["openid".into()],
+            capabilities: Default::default(),
         };
         let meta = ClientMetadata::parse(body.as_object().unwrap(), &policy).unwrap();
         ClientSettings::derive("cid", &meta.to_json())

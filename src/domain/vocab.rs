@@ -59,6 +59,8 @@ vocabulary! {
         DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
         JwtBearer => "urn:ietf:params:oauth:grant-type:jwt-bearer",
         TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
+        // CIBA Core §4: registered only where the operator enabled CIBA.
+        Ciba => "urn:openid:params:grant-type:ciba",
     }
 }
 
@@ -75,6 +77,10 @@ vocabulary! {
         ClientSecretJwt => "client_secret_jwt",
         PrivateKeyJwt => "private_key_jwt",
         None => "none",
+        // RFC 8705 §2.1 and §2.2: registered only where client certificates reach the
+        // server (`--client-cert-header`).
+        TlsClientAuth => "tls_client_auth",
+        SelfSignedTlsClientAuth => "self_signed_tls_client_auth",
     }
 }
 
@@ -118,6 +124,11 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// CIBA Core §4 `backchannel_token_delivery_mode`.
+    CibaMode { Poll => "poll", Ping => "ping", Push => "push" }
+}
+
 /// RFC 7591 §2: `grant_types` defaults to `authorization_code`.
 pub const DEFAULT_GRANT_TYPES: &[GrantType] = &[GrantType::AuthorizationCode];
 /// RFC 7591 §2 and OIDC DCR §2: `token_endpoint_auth_method` defaults to `client_secret_basic`.
@@ -156,6 +167,11 @@ impl JweAlg {
 }
 
 impl AuthMethod {
+    /// Mutual-TLS client authentication (RFC 8705 §2).
+    pub fn is_mtls(self) -> bool {
+        matches!(self, AuthMethod::TlsClientAuth | AuthMethod::SelfSignedTlsClientAuth)
+    }
+
     /// Methods whose client proves itself with the shared secret.
     pub fn uses_secret(self) -> bool {
         matches!(

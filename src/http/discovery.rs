@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::{JWKS_PATH, REGISTRATION_PATH};
 use crate::app::config::Settings;
+use crate::domain::members::capabilities::apply_to_discovery;
 use crate::domain::policy::RegistrationMode;
 use crate::domain::vocab::{
     AuthMethod, GrantType, JweAlg, JweEnc, JwsAlg, ResponseType, SubjectType,
@@ -51,6 +52,11 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
         "request_uri_parameter_supported": true,
         "require_request_uri_registration": true,
     });
+    // Everything the operator's capabilities add (docs/metadata-registry.md).
+    if let Some(doc) = document.as_object_mut() {
+        let endpoints = settings.capabilities.endpoints(issuer);
+        apply_to_discovery(&settings.policy.capabilities, &endpoints, doc);
+    }
     // A closed server does not invite registrations (issue 5: discovery stops advertising).
     if settings.access.mode == RegistrationMode::Closed {
         if let Some(doc) = document.as_object_mut() {

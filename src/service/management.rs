@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::credentials::{generate_secret, ClientSecret, NewCredentials};
 use crate::domain::client_patch::{parse_client_patch, ClientPatch, Operation, PatchError};
+use crate::domain::members;
 use crate::domain::settings::{settings_view, AdminSettings};
 use crate::domain::vocab::AuthMethod;
 use crate::service::admin_token::AdminGrant;
@@ -58,6 +59,7 @@ pub async fn create(
     require(grant, &patch.required_scopes)?;
     let mut metadata = defaults;
     merge(&mut metadata, &patch.metadata);
+    check_capabilities(state, &metadata)?;
     let mut admin = AdminSettings {
         is_first_party: patch.is_first_party.unwrap_or(true),
         ..Default::default()
@@ -114,6 +116,7 @@ pub async fn update(
                 .map_err(bad)?;
             require(grant, &patch.required_scopes)?;
             merge(&mut metadata, &patch.metadata);
+            check_capabilities(state, &metadata)?;
             let mut admin = current.admin.clone();
             merge(&mut admin.fields, &patch.admin);
             if let Some(first_party) = patch.is_first_party {
@@ -299,6 +302,16 @@ pub fn require(grant: &AdminGrant, scopes: &[&'static str]) -> Result<(), Manage
     } else {
         Err(ManagementError::InsufficientScope(missing.join(" ")))
     }
+}
+
+/// Mapped settings an administrator turns on must be ones the deployment honours, as at
+/// registration (docs/metadata-registry.md).
+fn check_capabilities(
+    state: &AppState,
+    metadata: &Map<String, Value>,
+) -> Result<(), ManagementError> {
+    members::settings::check_capabilities(metadata, &state.shared.policy.capabilities)
+        .map_err(|(field, message)| bad(PatchError { field, message }))
 }
 
 fn bad(e: PatchError) -> ManagementError {

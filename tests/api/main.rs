@@ -34,6 +34,8 @@ mod management;
 mod management_paging;
 mod management_rules;
 mod management_views;
+mod members;
+mod members_flags;
 mod metadata;
 mod observability;
 mod policies;

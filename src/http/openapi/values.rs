@@ -154,7 +154,7 @@ pub(super) fn admin_client_metadata() -> Schema {
 pub(super) fn client_authentication_methods() -> Schema {
     schema(json!({
         "type": ["object", "null"],
-        "description": "Only `private_key_jwt`, with credentials that name `kid`s of the client's registered keys: `{\"private_key_jwt\": {\"credentials\": [{\"id\": \"<kid>\"}]}}`. Needs scope `update:client_credentials`; not together with `token_endpoint_auth_method`.",
+        "description": "`private_key_jwt`, with credentials that name `kid`s of the client's registered keys: `{\"private_key_jwt\": {\"credentials\": [{\"id\": \"<kid>\"}]}}`; or, where the deployment takes client certificates (`--client-cert-header`), `tls_client_auth` with one `{\"credential_type\": \"cert_subject\", \"member\": \"tls_client_auth_san_dns\", \"value\": \"...\"}` credential, or `self_signed_tls_client_auth` with none (docs/metadata-registry.md). Needs scope `update:client_credentials`; not together with `token_endpoint_auth_method`.",
     }))
 }
 pub(super) fn nullable_object() -> Schema {
