@@ -36,6 +36,9 @@ pub enum Command {
     /// Print an admin token for the management API, signed with the keys in the
     /// configured store (needs --redis-url).
     Token(Box<TokenArgs>),
+    /// Print a one-time sign-in URL for the web console, kept in the configured store
+    /// (needs --redis-url; a server on the in-process store prints one when it starts).
+    ConsoleUrl(Box<ConsoleUrlArgs>),
     /// Initial access tokens (RFC 7591 §3) in the configured store (needs --redis-url).
     Iat {
         #[command(subcommand)]
@@ -74,6 +77,15 @@ pub struct TokenArgs {
     pub ttl: String,
     /// The token's `sub` claim, recorded in audit events.
     #[arg(long, default_value = "registrar-cli")]
+    pub subject: String,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConsoleUrlArgs {
+    /// Who signs in with the URL: named in the audit events of the session.
+    #[arg(long, default_value = "console-admin")]
     pub subject: String,
     #[command(flatten)]
     pub serve: ServeArgs,
@@ -214,6 +226,8 @@ pub struct ServeArgs {
     pub audit_skip: Vec<EventType>,
     #[command(flatten)]
     pub transport: TransportArgs,
+    #[command(flatten)]
+    pub console: crate::console::config::ConsoleArgs,
     /// Turn off the Prometheus metrics (`GET /metrics` answers 404, nothing is recorded).
     #[arg(long, env = "REGISTRAR_NO_METRICS")]
     pub no_metrics: bool,
@@ -281,6 +295,7 @@ pub struct Settings {
     pub cleanup: Option<CleanupSettings>,
     pub transport: TransportSettings,
     pub observe: ObserveSettings,
+    pub console: crate::console::config::ConsoleSettings,
 }
 
 /// What the server tells about itself: metrics and the access log.
@@ -372,6 +387,7 @@ impl TryFrom<ServeArgs> for Settings {
             header: args.client_ip_header.to_ascii_lowercase(),
         };
         let transport = TransportSettings::from_args(args.transport, &proxies)?;
+        let console = args.console.into();
         let settings = Settings {
             listen: args.listen,
             issuer,
@@ -417,6 +433,7 @@ impl TryFrom<ServeArgs> for Settings {
                 access_log: args.access_log,
             },
             transport,
+            console,
         };
         production::check(&settings)?;
         Ok(settings)
@@ -432,7 +449,7 @@ fn parse_event_type(code: &str) -> Result<EventType, String> {
 }
 
 /// `90`, `90s`, `15m`, `12h`, `30d`; at least one second.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) =
         text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
     let number: u64 = number.parse().map_err(|_| format!("{text}: a number with s, m, h or d"))?;

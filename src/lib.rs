@@ -18,6 +18,8 @@ pub mod cleanup;
 pub mod clock;
 /// Flags, environment and checked settings.
 pub mod config;
+/// The web console under `/console`.
+pub mod console;
 /// Client IDs, secrets and tokens: generation, hashing, sealing.
 pub mod credentials;
 /// Metadata rules and the client settings model; no HTTP, no Redis.

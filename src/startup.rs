@@ -16,6 +16,7 @@ use crate::audit::AuditLog;
 use crate::cleanup::{self, Lease};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Settings, StoreSettings};
+use crate::console::ConsoleSettings;
 use crate::credentials::seal::{SealError, Sealer};
 use crate::domain::policy::Policies;
 use crate::domain::software_statement::{StatementPolicy, TrustedIssuer};
@@ -26,6 +27,7 @@ use crate::metrics::Metrics;
 use crate::observe::Observe;
 use crate::routes;
 use crate::state::{Access, AppState, ObserveFlags, Shared};
+use crate::store::console::ConsoleStore;
 use crate::store::memory::MemoryStore;
 use crate::store::redis::{RedisConfig, Timeouts};
 use crate::store::{ClientStore, Store, StoreError};
@@ -80,6 +82,10 @@ pub struct Application {
     keys: Arc<ServerKeys>,
     /// The unused-client sweeper, stopped with the server.
     sweeper: Option<tokio::task::JoinHandle<()>>,
+    /// Where console sessions live; `None` with `--no-console`.
+    console: Option<(ConsoleStore, ConsoleSettings)>,
+    /// The in-process store: no CLI can reach it, so `serve` prints a sign-in URL.
+    in_process: bool,
 }
 
 /// `registrar token`: an admin token signed with the keys in the configured store, so
@@ -127,6 +133,36 @@ pub async fn issue_initial_access_token(
         .await
         .map_err(|e| StartupError::Access(e.to_string()))?;
     Ok(token.expose().to_owned())
+}
+
+/// `registrar console-url`: a one-time sign-in URL, kept in the configured store so the
+/// server accepts it.
+pub async fn console_sign_in_url(
+    settings: &Settings,
+    subject: &str,
+) -> Result<String, StartupError> {
+    if matches!(settings.store, StoreSettings::Memory) {
+        return Err(StartupError::NeedsSharedStore);
+    }
+    if !settings.console.enabled {
+        return Err(StartupError::Access("the console is off (--no-console)".into()));
+    }
+    let issuer = settings
+        .issuer
+        .clone()
+        .unwrap_or_else(|| settings.transport.default_issuer(settings.listen));
+    let (backend, _) = open_backend(settings)?;
+    let store = console_store(&backend)?;
+    Ok(crate::console::sign_in_url(&store, &issuer, subject, settings.console.link_ttl).await?)
+}
+
+fn console_store(backend: &Backend) -> Result<ConsoleStore, StartupError> {
+    Ok(match backend {
+        Backend::Memory(_) => ConsoleStore::memory(),
+        Backend::Redis(config) => {
+            ConsoleStore::Redis { conn: config.connection()?, prefix: config.prefix().to_owned() }
+        }
+    })
 }
 
 fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> {
@@ -265,6 +301,10 @@ impl Application {
         }
         .skipping(&settings.audit_skip);
         let access = build_access(&settings, &backend).await?;
+        let console = match settings.console.enabled {
+            true => Some((console_store(&backend)?, settings.console)),
+            false => None,
+        };
         let observe = &settings.observe;
         let shared = Arc::new(Shared {
             metrics: Metrics::new(audit.clone(), observe.metrics_token.as_deref()),
@@ -280,6 +320,9 @@ impl Application {
             server_keys: server_keys.clone(),
             audit,
             access,
+            console: console
+                .clone()
+                .map(|(store, console)| crate::console::Console::new(store, console, &issuer)),
         });
         let sweeper = match settings.cleanup {
             Some(cleanup) => {
@@ -296,6 +339,8 @@ impl Application {
         };
         let keys = server_keys;
         let limits = settings.transport.limits;
+        let console_on = console.is_some();
+        let in_process = matches!(backend, Backend::Memory(_));
         let server = HttpServer::new(move || {
             // Cannot fail: the same backend already opened the bootstrap store above.
             let store = backend.store().expect("backend validated at startup");
@@ -304,6 +349,7 @@ impl Application {
                 .wrap(security_headers())
                 .wrap(Observe::new(shared.clone()))
                 .configure(routes::configure)
+                .configure(|cfg| crate::console::configure(cfg, console_on))
                 .default_service(web::to(routes::not_found))
         })
         .workers(settings.workers)
@@ -320,12 +366,25 @@ impl Application {
         }
         .run();
         tracing::info!(%address, %issuer, "registrar listening");
-        Ok(Application { port: address.port(), issuer, server, keys, sweeper })
+        Ok(Application { port: address.port(), issuer, server, keys, sweeper, console, in_process })
     }
 
     /// An admin token signed by this server, for embedding and tests.
     pub fn mint_admin_token(&self, scopes: &[&str], ttl: Duration) -> Result<String, TokenError> {
         token::mint(&self.keys, &self.issuer, "registrar-embedded", scopes, ttl, SystemTime::now())
+    }
+
+    /// A one-time console sign-in URL for `subject`; `None` with `--no-console`.
+    pub async fn console_sign_in_url(&self, subject: &str) -> Result<Option<String>, StoreError> {
+        let Some((store, settings)) = &self.console else { return Ok(None) };
+        let url =
+            crate::console::sign_in_url(store, &self.issuer, subject, settings.link_ttl).await?;
+        Ok(Some(url))
+    }
+
+    /// Whether clients live in this process only (no CLI can reach its console sessions).
+    pub fn in_process(&self) -> bool {
+        self.in_process
     }
 
     pub fn port(&self) -> u16 {

@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use crate::error::ApiError;
 
 /// Audit events from requests, and the log endpoint.
-mod audit;
+pub(crate) mod audit;
 /// `Authorization: Bearer` (RFC 6750 §2.1).
 pub(crate) mod bearer;
 /// Reading request bodies as JSON objects, with our errors.
@@ -16,11 +16,11 @@ pub mod discovery;
 /// Liveness and readiness.
 mod health;
 /// Initial access tokens in the management API.
-mod iat;
+pub(crate) mod iat;
 /// RFC 7592 client configuration endpoint.
 mod manage;
 /// Management API: `/api/v2/clients`.
-mod management;
+pub(crate) mod management;
 /// RFC 7591 registration endpoint.
 mod register;
 

@@ -6,6 +6,8 @@ use std::future::Future;
 
 /// One connection type over one server, Sentinel or Cluster.
 pub mod connection;
+/// The console's sign-in links and sessions.
+pub mod console;
 /// Redis key names and listing buckets.
 pub mod layout;
 /// In-process store: the default, and the one tests use when Redis is beside the point.
