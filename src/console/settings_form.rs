@@ -232,6 +232,8 @@ pub fn render(admin: &Admin, view: &Map<String, Value>, errors: Option<&FieldErr
                     }
                 }
                 @for (name, label, hint) in SWITCHES {
+                    // The hidden field says the switch was on the form, so unticked reads as false.
+                    input type="hidden" name=(name) value="false";
                     label.check {
                         input type="checkbox" name=(name) value="true" checked[view.get(name) == Some(&Value::Bool(true))];
                         span { (label) @if !hint.is_empty() { br; span.muted { (hint) } } }
@@ -256,6 +258,7 @@ pub fn render(admin: &Admin, view: &Map<String, Value>, errors: Option<&FieldErr
                 }
                 fieldset {
                     legend { "Grant Types" }
+                    input type="hidden" name="grant_types" value="";
                     @for (value, label) in GRANTS {
                         label.check {
                             input type="checkbox" name="grant_types" value=(value) checked[grants.iter().any(|g| g == value)];
@@ -308,8 +311,25 @@ pub fn patch(form: &Form, current: &Map<String, Value>) -> Map<String, Value> {
             set(name, Value::Array(list(form.get(name).unwrap_or_default())));
         }
     }
-    for (name, _, _) in SWITCHES {
-        set(name, form.has(name).into());
+    for (name, _, _) in SWITCHES.iter().filter(|(name, _, _)| form.has(name)) {
+        set(name, form.all(name).any(|v| v == "true").into());
+    }
+    if let Some(grants) = grant_change(form, current) {
+        out.insert("grant_types".into(), grants);
+    }
+    if let Some(jwt) = jwt_change(form, current) {
+        out.insert("jwt_configuration".into(), Value::Object(jwt));
+    }
+    if let Some(metadata) = metadata_change(form, current) {
+        out.insert("client_metadata".into(), Value::Object(metadata));
+    }
+    out
+}
+
+/// Grant types, when the form had them: the ticked ones, and any the form cannot show.
+fn grant_change(form: &Form, current: &Map<String, Value>) -> Option<Value> {
+    if !form.has("grant_types") {
+        return None;
     }
     let current_grants = strings(current, "grant_types");
     let mut grants: Vec<Value> = current_grants
@@ -322,16 +342,7 @@ pub fn patch(form: &Form, current: &Map<String, Value>) -> Map<String, Value> {
     );
     let same = grants.len() == current_grants.len()
         && grants.iter().all(|g| current_grants.iter().any(|c| g == c));
-    if !same {
-        out.insert("grant_types".into(), Value::Array(grants));
-    }
-    if let Some(jwt) = jwt_change(form, current) {
-        out.insert("jwt_configuration".into(), Value::Object(jwt));
-    }
-    if let Some(metadata) = metadata_change(form, current) {
-        out.insert("client_metadata".into(), Value::Object(metadata));
-    }
-    out
+    (!same).then_some(Value::Array(grants))
 }
 
 fn jwt_change(form: &Form, current: &Map<String, Value>) -> Option<Map<String, Value>> {
@@ -352,6 +363,9 @@ fn jwt_change(form: &Form, current: &Map<String, Value>) -> Option<Map<String, V
 }
 
 fn metadata_change(form: &Form, current: &Map<String, Value>) -> Option<Map<String, Value>> {
+    if !form.has("meta_key") {
+        return None;
+    }
     let empty = Map::new();
     let current = current.get("client_metadata").and_then(Value::as_object).unwrap_or(&empty);
     let mut wanted = Map::new();
@@ -428,7 +442,8 @@ mod tests {
     fn an_unchanged_form_changes_nothing_and_unknown_grants_stay() {
         let body = "name=Shop&app_type=regular_web&token_endpoint_auth_method=client_secret_post\
             &callbacks=https%3A%2F%2Fa.example%2Fcb&allowed_logout_urls=&web_origins=&allowed_origins=\
-            &jwt_lifetime=36000&jwt_alg=RS256&oidc_conformant=true&grant_types=authorization_code\
+            &jwt_lifetime=36000&jwt_alg=RS256&sso=false&oidc_conformant=false&oidc_conformant=true\
+            &grant_types=&grant_types=authorization_code\
             &meta_key=team&meta_value=x&meta_key=&meta_value=";
         assert_eq!(patch(&form(body), &view()), Map::new());
     }
@@ -436,8 +451,8 @@ mod tests {
     #[test]
     fn changes_are_sent_in_the_management_api_shape() {
         let body = "name=Shop+2&callbacks=https%3A%2F%2Fa.example%2Fcb%2C+https%3A%2F%2Fb.example%2Fcb\
-            &jwt_lifetime=ten&jwt_alg=RS256&sso=true&oidc_conformant=true\
-            &grant_types=authorization_code&grant_types=refresh_token&meta_key=&meta_value=&meta_key=env&meta_value=prod";
+            &jwt_lifetime=ten&jwt_alg=RS256&sso=false&sso=true&oidc_conformant=true\
+            &grant_types=&grant_types=authorization_code&grant_types=refresh_token&meta_key=&meta_value=&meta_key=env&meta_value=prod";
         let p = patch(&form(body), &view());
         assert_eq!(p["name"], "Shop 2");
         assert_eq!(p["callbacks"], json!(["https://a.example/cb", "https://b.example/cb"]));

@@ -17,6 +17,7 @@ mod cleanup;
 mod cluster;
 mod config;
 mod connections;
+mod console;
 mod cors;
 mod crash;
 mod discovery;
