@@ -15,22 +15,44 @@ if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/n
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
 fi
 
+command -v redis-server >/dev/null 2>&1 || {
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+}
+
 cargo build --quiet --bin registrar
 BIN="$PWD/target/debug/registrar"
-LOG="$(mktemp)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-# A short sign-in link lifetime, so that the expiry test does not wait minutes.
-"$BIN" serve --listen "127.0.0.1:$PORT" --console-link-ttl 3s >"$LOG" 2>&1 &
-SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null || true; rm -f "$LOG"' EXIT
-for _ in $(seq 1 100); do
-  grep -q '/console/sign-in' "$LOG" && break
+WORK="$(mktemp -d)"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+REDIS_PORT="$(free_port)"
+PORT="$(free_port)"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+REDIS=$!
+SERVER=""
+cleanup() {
+  [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true
+  kill "$REDIS" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# One set of settings for the server and for the CLI (`registrar console-url`, `registrar
+# token`), which the tests call for sign-in URLs and admin tokens: Redis, so they share it.
+export REGISTRAR_LISTEN="127.0.0.1:$PORT" REDIS_URL="redis://127.0.0.1:$REDIS_PORT/"
+export REGISTRAR_SECRET_KEY="$("$BIN" gen-key)" REGISTRAR_WORKERS=2
+for _ in $(seq 1 50); do
+  redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
   sleep 0.1
 done
-SIGN_IN_URL="$(grep -o 'http://[^ ]*/console/sign-in[^ ]*' "$LOG" | head -1)"
-if [ -z "$SIGN_IN_URL" ]; then
-  echo "the server printed no sign-in URL:"; cat "$LOG"; exit 1
-fi
-export BASE_URL="http://127.0.0.1:$PORT" SIGN_IN_URL REGISTRAR_BIN="$BIN"
+"$BIN" serve >"$WORK/server.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 100); do
+  curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+export BASE_URL="http://127.0.0.1:$PORT" REGISTRAR_BIN="$BIN"
 cd tests/browser
-node --test --test-concurrency=1 console.test.mjs
+if ! node --test --test-concurrency=1 ${BROWSER_TEST_ARGS:-} console.test.mjs; then
+  echo "--- server log"; tail -50 "$WORK/server.log"; exit 1
+fi
