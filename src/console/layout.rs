@@ -64,6 +64,10 @@ pub fn page_with(
                     }
                     div.who {
                         span { "Signed in as " strong { (admin.subject) } }
+                        form method="post" action="/console/sign-in-links" {
+                            (csrf(admin))
+                            button.link type="submit" { "Sign-in link" }
+                        }
                         form method="post" action="/console/sign-out" {
                             (csrf(admin))
                             button.link type="submit" { "Sign out" }

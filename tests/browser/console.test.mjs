@@ -319,13 +319,17 @@ test('initial access tokens: create one, seen once; list; revoke', async () => {
   assert.deepEqual((await api('/api/v2/initial-access-tokens')).json, []);
 });
 
-test('keyboard and phone: skip link first, no sideways scrolling', async () => {
+test('keyboard and phone: skip link first; a sign-in link for a phone; no sideways scrolling', async () => {
   await page.goto(`${BASE}/console/clients`);
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+  // A sign-in link made in the console, for a phone.
+  await page.getByRole('button', { name: 'Sign-in link' }).click();
+  const link = await page.getByLabel('Sign-in URL').inputValue();
+  await axe(page, 'sign-in link');
   const { ctx, p } = await newContext();
   await p.setViewportSize({ width: 390, height: 844 });
-  await signIn(p, signInUrl());
+  await signIn(p, link);
   await p.getByRole('heading', { name: 'Clients' }).waitFor();
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `scrolls sideways by ${overflow}px`);
