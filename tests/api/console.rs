@@ -25,8 +25,8 @@ fn redis_flags(redis: &RedisServer) -> Vec<String> {
 async fn spawn(flags: &[String]) -> Console {
     let mut all = vec!["--listen".to_owned(), "127.0.0.1:0".to_owned()];
     all.extend(flags.iter().cloned());
-    let settings = registrar::config::Settings::from_flags(all).expect("flags accepted");
-    let app = registrar::startup::Application::build(settings).await.expect("server builds");
+    let settings = registrar::app::config::Settings::from_flags(all).expect("flags accepted");
+    let app = registrar::app::startup::Application::build(settings).await.expect("server builds");
     let sign_in_url = app.console_sign_in_url("alice").await.unwrap().unwrap_or_default();
     let scopes = ["read:clients", "read:logs", "create:clients", "read:initial_access_tokens"];
     let admin_token = app.mint_admin_token(&scopes, Duration::from_secs(600)).unwrap();
@@ -251,14 +251,14 @@ async fn a_link_from_the_cli_signs_in_on_any_instance_and_sign_out_ends_it_on_al
     let mut flags =
         vec!["--listen".to_owned(), one.address.trim_start_matches("http://").to_owned()];
     flags.extend(redis_flags(&redis));
-    let settings = registrar::config::Settings::from_flags(flags.clone()).unwrap();
-    let url = registrar::startup::console_sign_in_url(&settings, "bob").await.unwrap();
+    let settings = registrar::app::config::Settings::from_flags(flags.clone()).unwrap();
+    let url = registrar::app::startup::console_sign_in_url(&settings, "bob").await.unwrap();
     assert!(url.starts_with(&format!("{}/console/sign-in?token=", one.address)), "{url}");
 
     let session = Console { sign_in_url: url, ..spawn(&redis_flags(&redis)).await };
     let session = Console { address: two.address.clone(), ..session }.sign_in().await;
     flags.extend(["--console-link-ttl".into(), "1s".into()]);
-    let settings = registrar::config::Settings::from_flags(flags).unwrap();
+    let settings = registrar::app::config::Settings::from_flags(flags).unwrap();
     let page = one.page(&session.cookie, "/console/clients").await;
     assert!(page.contains("bob"), "the session holds on the other instance");
     let reply = two.post(&session, "/console/sign-out", &[("csrf", &session.csrf)]).await;
@@ -266,13 +266,13 @@ async fn a_link_from_the_cli_signs_in_on_any_instance_and_sign_out_ends_it_on_al
     let after = one.client.get(one.url("/console/clients")).header(COOKIE, &session.cookie);
     assert_eq!(after.send().await.unwrap().status(), 401, "signed out on every instance");
 
-    let expired = registrar::startup::console_sign_in_url(&settings, "bob").await.unwrap();
+    let expired = registrar::app::startup::console_sign_in_url(&settings, "bob").await.unwrap();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(one.sign_in_with(&expired).await.status(), 401, "an expired link is refused");
 
-    let memory = registrar::config::Settings::from_flags(["--listen", "127.0.0.1:0"]).unwrap();
+    let memory = registrar::app::config::Settings::from_flags(["--listen", "127.0.0.1:0"]).unwrap();
     assert!(
-        registrar::startup::console_sign_in_url(&memory, "x").await.is_err(),
+        registrar::app::startup::console_sign_in_url(&memory, "x").await.is_err(),
         "no shared store"
     );
     one.handle.stop(true).await;

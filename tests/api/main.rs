@@ -12,6 +12,7 @@ mod server_process;
 
 mod access;
 mod admin_tokens;
+mod architecture;
 mod audit;
 mod cleanup;
 mod cluster;
