@@ -289,3 +289,37 @@ async fn the_console_is_off_with_no_console() {
     }
     console.handle.stop(true).await;
 }
+
+#[tokio::test]
+async fn serve_on_the_in_process_store_prints_a_sign_in_url() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_registrar"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--workers", "1"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("registrar starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let line = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("/console/sign-in"))
+    });
+    let line = tokio::time::timeout(Duration::from_secs(30), line).await;
+    let line = line.ok().and_then(Result::ok).flatten();
+    let signed_in = match line.as_deref().and_then(|l| l.split_whitespace().last()) {
+        Some(url) => {
+            let origin = url.split("/console/").next().unwrap_or_default();
+            let form = [("token", token_of(url))];
+            let reply = http_client().post(format!("{origin}/console/sign-in")).form(&form);
+            reply.send().await.map(|r| r.status().as_u16()).ok()
+        }
+        None => None,
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(line.is_some(), "no sign-in URL on stdout");
+    assert_eq!(signed_in, Some(303), "the printed URL signs in: {line:?}");
+}

@@ -38,6 +38,10 @@ async function api(path, { method = 'GET', body } = {}) {
   return { status: response.status, json: text ? JSON.parse(text) : null };
 }
 
+async function firstClientId() {
+  return (await api('/api/v2/clients?per_page=1')).json[0].client_id;
+}
+
 async function signIn(target, url) {
   await target.goto(url);
   await target.getByRole('button', { name: 'Sign in' }).click();
@@ -292,6 +296,13 @@ test('logs: newest first, filtered, each opening to its raw event naming the adm
   assert.equal(raw.type, 'smcu');
   assert.equal(raw.details.admin, 'browser-admin');
   await shot(page, 'logs');
+  // By client: every event shown is about it.
+  await page.getByLabel('Event type').selectOption('');
+  await page.getByLabel('Client ID').fill(raw.client_id);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  const shown = await page.locator('ul.events pre').allTextContents();
+  assert.ok(shown.length >= 1);
+  for (const event of shown) assert.equal(JSON.parse(event).client_id, raw.client_id);
 });
 
 test('initial access tokens: create one, seen once; list; revoke', async () => {
@@ -331,8 +342,12 @@ test('keyboard and phone: skip link first; a sign-in link for a phone; no sidewa
   await p.setViewportSize({ width: 390, height: 844 });
   await signIn(p, link);
   await p.getByRole('heading', { name: 'Clients' }).waitFor();
-  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `scrolls sideways by ${overflow}px`);
+  for (const path of ['/console/clients', `/console/clients/${await firstClientId()}`, '/console/logs',
+    '/console/initial-access-tokens']) {
+    await p.goto(BASE + path);
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px`);
+  }
   await ctx.close();
 });
 

@@ -1,5 +1,5 @@
 //! The console's CSS and JavaScript, compiled into the binary: no build step, no files
-//! to deploy. Their paths carry a version, so browsers may cache them for a day.
+//! to deploy. Browsers may cache them for an hour.
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};

@@ -25,8 +25,10 @@ mod logs;
 mod session;
 /// One client's settings, secret and deletion.
 mod settings;
-/// The settings form: rendering and reading it back into a management body.
+/// The settings form, drawn from a client's settings.
 mod settings_form;
+/// The settings form read back into a management PATCH body.
+mod settings_patch;
 /// The HTML document and the shell of pages outside a session.
 mod shell;
 /// Sign-in links, sign-in and sign-out.

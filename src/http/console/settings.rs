@@ -13,6 +13,7 @@ use super::layout::{self, Section};
 use super::redirect;
 use super::session::{admin, Admin};
 use super::settings_form::{self, FieldError};
+use super::settings_patch;
 use crate::http::error::ManagementError;
 use crate::http::management::{record, record_delete};
 use crate::service::management;
@@ -99,6 +100,9 @@ fn endpoints(state: &AppState) -> Markup {
     let discovery: Map<String, Value> =
         serde_json::from_str(&state.shared.discovery).unwrap_or_default();
     let issuer = &state.shared.issuer;
+    let jwks = serde_json::from_str::<Value>(state.shared.server_keys.public_jwks())
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .unwrap_or_default();
     let rows = [
         (
             "ep_discovery",
@@ -132,6 +136,10 @@ fn endpoints(state: &AppState) -> Markup {
             h2 #endpoints { "Endpoints" }
             @for (id, label, url) in rows {
                 @if let Some(url) = url { (layout::copyable(id, label, &url)) }
+            }
+            details {
+                summary { "Signing keys (the public JWKS ID tokens are verified with)" }
+                pre { (jwks) }
             }
         }
     }
@@ -175,7 +183,7 @@ pub async fn save(
     admin.check(&form)?;
     let grant = admin.grant(false);
     let current = management::get(&state, &grant, &path).await?;
-    let changes = settings_form::patch(&form, &current);
+    let changes = settings_patch::patch(&form, &current);
     if changes.is_empty() {
         let extras =
             Extras { notice: Some("Nothing to save: no setting changed."), ..Extras::default() };
@@ -187,7 +195,7 @@ pub async fn save(
             Ok(redirect(&format!("/console/clients/{}?notice=saved", path.as_str())))
         }
         Err(ManagementError::BadRequest { message, .. }) => {
-            let shown = settings_form::with_changes(&current, &changes);
+            let shown = settings_patch::with_changes(&current, &changes);
             let extras =
                 Extras { error: Some(FieldError::from_message(&message)), ..Extras::default() };
             Ok(render(&state, &admin, StatusCode::BAD_REQUEST, &shown, extras))
