@@ -280,6 +280,17 @@ async fn a_link_from_the_cli_signs_in_on_any_instance_and_sign_out_ends_it_on_al
 }
 
 #[tokio::test]
+async fn the_cookie_is_secure_under_an_https_issuer() {
+    let console = spawn(&["--issuer".to_owned(), "https://id.example".to_owned()]).await;
+    assert!(console.sign_in_url.starts_with("https://id.example/console/sign-in?token="));
+    let reply = console.sign_in_with(&console.sign_in_url).await;
+    assert_eq!(reply.status(), 303);
+    let cookie = reply.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    console.handle.stop(true).await;
+}
+
+#[tokio::test]
 async fn the_console_is_off_with_no_console() {
     let console = spawn(&["--no-console".to_owned()]).await;
     assert!(console.sign_in_url.is_empty(), "no sign-in URL is made");

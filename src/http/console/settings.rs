@@ -62,9 +62,19 @@ fn render(
         }
         (settings_form::render(admin, view, extras.error.as_ref()))
         (endpoints(state))
-        (danger_zone(id))
+        (danger_zone(id, uses_secret(view)))
     };
     layout::page_with(status, admin, Section::Clients, name, body)
+}
+
+/// Whether the client authenticates with its secret (a secret method, or
+/// `client_secret_jwt`), so revealing and rotating it mean something.
+fn uses_secret(view: &Map<String, Value>) -> bool {
+    let methods = view.get("client_authentication_methods");
+    match view.get("token_endpoint_auth_method").and_then(Value::as_str) {
+        Some(method) => method != "none",
+        None => methods.is_some_and(|m| m.get("client_secret_jwt").is_some()),
+    }
 }
 
 fn secret_block(
@@ -73,10 +83,7 @@ fn secret_block(
     view: &Map<String, Value>,
     secret: Option<&str>,
 ) -> Markup {
-    let uses_secret = !matches!(text(view, "token_endpoint_auth_method"), "none")
-        || view
-            .get("client_authentication_methods")
-            .is_some_and(|m| m.get("client_secret_jwt").is_some());
+    let uses_secret = uses_secret(view);
     html! {
         @if let Some(secret) = secret {
             (layout::copyable("client_secret", "Client Secret", secret))
@@ -145,12 +152,14 @@ fn endpoints(state: &AppState) -> Markup {
     }
 }
 
-fn danger_zone(id: &str) -> Markup {
+fn danger_zone(id: &str, uses_secret: bool) -> Markup {
     html! {
         section.card.danger aria-labelledby="danger" {
             h2 #danger { "Danger Zone" }
             div.actions {
-                a.button.secondary href={ "/console/clients/" (id) "/rotate" } { "Rotate secret" }
+                @if uses_secret {
+                    a.button.secondary href={ "/console/clients/" (id) "/rotate" } { "Rotate secret" }
+                }
                 a.button.danger href={ "/console/clients/" (id) "/delete" } { "Delete this client" }
             }
         }
