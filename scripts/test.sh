@@ -19,5 +19,6 @@ fi
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 cargo test --all-targets
+./scripts/browser.sh
 ./scripts/interop.sh
 ./scripts/schemathesis.sh

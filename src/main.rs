@@ -39,6 +39,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{token}");
             Ok(())
         }
+        Command::ConsoleUrl(args) => {
+            let settings = Settings::try_from(args.serve.clone()).map_err(|e| e.to_string())?;
+            let url = startup::console_sign_in_url(&settings, &args.subject)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{url}");
+            Ok(())
+        }
         Command::Iat { command: IatCommand::Create(args) } => {
             let expires_in = args
                 .expires_in
@@ -62,6 +70,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             let settings = Settings::try_from(*args).map_err(|e| e.to_string())?;
             telemetry::init(settings.log_format);
             let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+            if app.in_process() {
+                // No CLI can reach this process's memory: hand out the first sign-in here.
+                if let Some(url) =
+                    app.console_sign_in_url("console-admin").await.map_err(|e| e.to_string())?
+                {
+                    println!("Console sign-in URL (works once, for a few minutes): {url}");
+                }
+            }
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
     }

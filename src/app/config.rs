@@ -40,6 +40,9 @@ pub enum Command {
     /// configured store (needs --redis-url).
     #[command(disable_help_flag = true, args = help_flags())]
     Token(Box<TokenArgs>),
+    /// Print a one-time sign-in URL for the web console, kept in the configured store
+    /// (needs --redis-url; a server on the in-process store prints one when it starts).
+    ConsoleUrl(Box<ConsoleUrlArgs>),
     /// Initial access tokens (RFC 7591 §3) in the configured store (needs --redis-url).
     Iat {
         #[command(subcommand)]
@@ -79,6 +82,15 @@ pub struct TokenArgs {
     pub ttl: String,
     /// The token's `sub` claim, recorded in audit events.
     #[arg(long, default_value = "registrar-cli")]
+    pub subject: String,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConsoleUrlArgs {
+    /// Who signs in with the URL: named in the audit events of the session.
+    #[arg(long, default_value = "console-admin")]
     pub subject: String,
     #[command(flatten)]
     pub serve: ServeArgs,
@@ -271,6 +283,8 @@ pub struct ServeArgs {
     pub transport: TransportArgs,
     #[command(flatten)]
     pub capabilities: crate::app::capabilities::CapabilityArgs,
+    #[command(flatten)]
+    pub console: crate::app::console_flags::ConsoleArgs,
     /// Turn off the Prometheus metrics (GET /metrics answers 404).
     #[arg(long, env = "REGISTRAR_NO_METRICS", help_heading = heading::OBSERVE)]
     pub no_metrics: bool,
@@ -347,6 +361,7 @@ pub struct Settings {
     /// Endpoints and the certificate header of the operator's capabilities
     /// (`policy.capabilities` holds the switches).
     pub capabilities: crate::app::capabilities::CapabilitySettings,
+    pub console: crate::service::console::ConsoleSettings,
 }
 
 /// What the server tells about itself: metrics and the access log.
@@ -441,6 +456,7 @@ impl TryFrom<ServeArgs> for Settings {
         };
         let transport = TransportSettings::from_args(args.transport, &proxies)?;
         let (capabilities, capability_settings) = args.capabilities.check(&proxies)?;
+        let console = args.console.into();
         let settings = Settings {
             listen: args.listen,
             issuer,
@@ -488,6 +504,7 @@ impl TryFrom<ServeArgs> for Settings {
                 access_log: args.access_log,
             },
             transport,
+            console,
         };
         production::check(&settings.exposure(), settings.listen)?;
         Ok(settings)

@@ -7,6 +7,8 @@ pub mod capabilities;
 pub mod cli_help;
 /// Flags, environment and checked settings.
 pub mod config;
+/// The web console's flags.
+pub mod console_flags;
 /// Building and running the server.
 pub mod startup;
 /// Log output.

@@ -21,9 +21,11 @@ use crate::infra::fetch::{FetchPolicy, Fetcher};
 use crate::infra::metrics::Metrics;
 use crate::service::admin_token::{self, TokenError};
 use crate::service::cleanup;
+use crate::service::console::{self, Console, ConsoleSettings};
 use crate::service::keys::{KeyError, ServerKeys};
 use crate::service::state::{Access, AppState, ObserveFlags, Shared};
 use crate::store::audit::AuditLog;
+use crate::store::console::ConsoleStore;
 use crate::store::iat::TokenStore;
 use crate::store::idempotency::Registrations;
 use crate::store::lease::Lease;
@@ -81,6 +83,10 @@ pub struct Application {
     keys: Arc<ServerKeys>,
     /// The unused-client sweeper, stopped with the server.
     sweeper: Option<tokio::task::JoinHandle<()>>,
+    /// Where console sessions live; `None` with `--no-console`.
+    console: Option<(ConsoleStore, ConsoleSettings)>,
+    /// The in-process store: no CLI can reach it, so `serve` prints a sign-in URL.
+    in_process: bool,
 }
 
 /// `registrar token`: an admin token signed with the keys in the configured store, so
@@ -128,6 +134,36 @@ pub async fn issue_initial_access_token(
         .await
         .map_err(|e| StartupError::Access(e.to_string()))?;
     Ok(token.expose().to_owned())
+}
+
+/// `registrar console-url`: a one-time sign-in URL, kept in the configured store so the
+/// server accepts it.
+pub async fn console_sign_in_url(
+    settings: &Settings,
+    subject: &str,
+) -> Result<String, StartupError> {
+    if matches!(settings.store, StoreSettings::Memory) {
+        return Err(StartupError::NeedsSharedStore);
+    }
+    if !settings.console.enabled {
+        return Err(StartupError::Access("the console is off (--no-console)".into()));
+    }
+    let issuer = settings
+        .issuer
+        .clone()
+        .unwrap_or_else(|| settings.transport.default_issuer(settings.listen));
+    let (backend, _) = open_backend(settings)?;
+    let store = console_store(&backend)?;
+    Ok(console::sign_in_url(&store, &issuer, subject, settings.console.link_ttl).await?)
+}
+
+fn console_store(backend: &Backend) -> Result<ConsoleStore, StartupError> {
+    Ok(match backend {
+        Backend::Memory(_) => ConsoleStore::memory(),
+        Backend::Redis(config) => {
+            ConsoleStore::Redis { conn: config.connection()?, prefix: config.prefix().to_owned() }
+        }
+    })
 }
 
 fn open_backend(settings: &Settings) -> Result<(Backend, Sealer), StartupError> {
@@ -264,6 +300,10 @@ impl Application {
         }
         .skipping(&settings.audit_skip);
         let access = build_access(&settings, &backend).await?;
+        let console = match settings.console.enabled {
+            true => Some((console_store(&backend)?, settings.console)),
+            false => None,
+        };
         let observe = &settings.observe;
         let shared = Arc::new(Shared {
             metrics: Metrics::new(audit.clone(), observe.metrics_token.as_deref()),
@@ -279,6 +319,7 @@ impl Application {
             server_keys: server_keys.clone(),
             audit,
             access,
+            console: console.clone().map(|(store, on)| Console::new(store, on, &issuer)),
         });
         let sweeper = match settings.cleanup {
             Some(cleanup) => {
@@ -295,6 +336,8 @@ impl Application {
         };
         let keys = server_keys;
         let limits = settings.transport.limits;
+        let console_on = console.is_some();
+        let in_process = matches!(backend, Backend::Memory(_));
         let server = HttpServer::new(move || {
             // Cannot fail: the same backend already opened the bootstrap store above.
             let store = backend.store().expect("backend validated at startup");
@@ -303,6 +346,7 @@ impl Application {
                 .wrap(security_headers())
                 .wrap(Observe::new(shared.clone()))
                 .configure(http::configure)
+                .configure(|cfg| http::console::configure(cfg, console_on))
                 .default_service(web::to(http::not_found))
         })
         .workers(settings.workers)
@@ -319,7 +363,7 @@ impl Application {
         }
         .run();
         tracing::info!(%address, %issuer, "registrar listening");
-        Ok(Application { port: address.port(), issuer, server, keys, sweeper })
+        Ok(Application { port: address.port(), issuer, server, keys, sweeper, console, in_process })
     }
 
     /// An admin token signed by this server, for embedding and tests.
@@ -332,6 +376,17 @@ impl Application {
             ttl,
             SystemTime::now(),
         )
+    }
+
+    /// A one-time console sign-in URL for `subject`; `None` with `--no-console`.
+    pub async fn console_sign_in_url(&self, subject: &str) -> Result<Option<String>, StoreError> {
+        let Some((store, settings)) = &self.console else { return Ok(None) };
+        Ok(Some(console::sign_in_url(store, &self.issuer, subject, settings.link_ttl).await?))
+    }
+
+    /// Whether clients live in this process only (no CLI can reach its console sessions).
+    pub fn in_process(&self) -> bool {
+        self.in_process
     }
 
     pub fn port(&self) -> u16 {

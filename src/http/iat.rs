@@ -20,6 +20,16 @@ pub async fn create(
 ) -> Result<HttpResponse, ManagementError> {
     authorize(&req, &state, &["create:initial_access_tokens"])?;
     let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
+    let view = issue(&state, &body).await?;
+    Ok(no_store_json(HttpResponse::Created(), Value::Object(view).to_string()))
+}
+
+/// Checks a create body and issues the token: its record, with the token itself, shown
+/// this once.
+pub(crate) async fn issue(
+    state: &AppState,
+    body: &serde_json::Map<String, Value>,
+) -> Result<serde_json::Map<String, Value>, ManagementError> {
     for key in body.keys() {
         if !matches!(key.as_str(), "expires_in" | "max_uses" | "policy") {
             return Err(invalid(&format!("{}: unknown field", super::query::ascii(key))));
@@ -60,7 +70,7 @@ pub async fn create(
         .map_err(store_error)?;
     let mut view = describe(&record);
     view.insert("token".into(), token.expose().into());
-    Ok(no_store_json(HttpResponse::Created(), Value::Object(view).to_string()))
+    Ok(view)
 }
 
 pub async fn list(
@@ -68,8 +78,7 @@ pub async fn list(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ManagementError> {
     authorize(&req, &state, &["read:initial_access_tokens"])?;
-    let tokens = state.shared.access.tokens.list().await.map_err(store_error)?;
-    let body = Value::Array(tokens.iter().map(|t| Value::Object(describe(t))).collect());
+    let body = Value::Array(listing(&state).await?.into_iter().map(Value::Object).collect());
     Ok(no_store_json(HttpResponse::Ok(), body.to_string()))
 }
 
@@ -79,12 +88,26 @@ pub async fn revoke(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ManagementError> {
     authorize(&req, &state, &["delete:initial_access_tokens"])?;
-    if !state.shared.access.tokens.revoke(&path).await.map_err(store_error)? {
-        return Err(ManagementError::NoSuchToken);
-    }
+    revoke_token(&state, &path).await?;
     let mut response = HttpResponse::NoContent();
     no_store(&mut response);
     Ok(response.finish())
+}
+
+/// Every token's record, as shown.
+pub(crate) async fn listing(
+    state: &AppState,
+) -> Result<Vec<serde_json::Map<String, Value>>, ManagementError> {
+    let tokens = state.shared.access.tokens.list().await.map_err(store_error)?;
+    Ok(tokens.iter().map(describe).collect())
+}
+
+/// Revokes a token by its id.
+pub(crate) async fn revoke_token(state: &AppState, id: &str) -> Result<(), ManagementError> {
+    match state.shared.access.tokens.revoke(id).await.map_err(store_error)? {
+        true => Ok(()),
+        false => Err(ManagementError::NoSuchToken),
+    }
 }
 
 /// A token's record as shown: never the token, which exists only in the create response.

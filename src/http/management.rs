@@ -179,12 +179,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, ManagementError> {
     let grant = authorize(&req, &state, &["delete:clients"])?;
     management::delete(&state, &path).await?;
-    let details = Details::new().with("admin", grant.subject.as_str());
-    state.shared.audit.record(
-        events::event(EventType::ManagementDelete, &req)
-            .with_client(&path, None)
-            .with_details(details),
-    );
+    record_delete(&state, &req, &path, &grant);
     let mut response = HttpResponse::NoContent();
     no_store(&mut response);
     Ok(response.finish())
@@ -272,9 +267,24 @@ pub async fn list(
     Ok(no_store_json(HttpResponse::Ok(), body.to_string()))
 }
 
+/// Audits a deletion, naming the administrator.
+pub(crate) fn record_delete(
+    state: &AppState,
+    req: &HttpRequest,
+    client_id: &str,
+    grant: &AdminGrant,
+) {
+    let details = Details::new().with("admin", grant.subject.as_str());
+    state.shared.audit.record(
+        events::event(EventType::ManagementDelete, req)
+            .with_client(client_id, None)
+            .with_details(details),
+    );
+}
+
 /// Audits a management operation on `client`, naming the administrator (the token's
 /// subject), never the secret in the response.
-fn record(
+pub(crate) fn record(
     state: &AppState,
     req: &HttpRequest,
     kind: EventType,
@@ -348,6 +358,7 @@ impl ListParams {
                 per_page: DEFAULT_PER_PAGE,
                 app_types: None,
                 is_first_party: None,
+                search: None,
             },
             include_totals: false,
             fields: Fields::parse(query)?,

@@ -17,6 +17,8 @@ mod body;
 pub mod client_ip;
 /// RFC 7592 client configuration endpoint: read, replace, delete.
 mod configuration;
+/// The web console under `/console`.
+pub mod console;
 /// Discovery and the server's JWKS.
 pub mod discovery;
 /// `ApiError` and `ManagementError` as HTTP responses.

@@ -51,6 +51,14 @@ pub struct AdminGrant {
 }
 
 impl AdminGrant {
+    /// A grant made by the server itself: the console's, for a signed-in administrator.
+    pub fn new(subject: &str, scopes: &[&str]) -> AdminGrant {
+        AdminGrant {
+            subject: subject.to_owned(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
     pub fn has(&self, scope: &str) -> bool {
         self.scopes.contains(scope)
     }

@@ -164,6 +164,8 @@ pub async fn delete(state: &AppState, client_id: &str) -> Result<(), ManagementE
 /// A page of the listing; `total` counts every client that passes the filter.
 pub struct Page {
     pub clients: Vec<Map<String, Value>>,
+    /// When each client of the page was created or registered (unix seconds).
+    pub created_at: Vec<i64>,
     pub total: usize,
 }
 
@@ -172,6 +174,9 @@ pub struct ListQuery {
     pub per_page: usize,
     pub app_types: Option<Vec<String>>,
     pub is_first_party: Option<bool>,
+    /// Only clients whose name or client_id contains this, ignoring case (the console's
+    /// search box).
+    pub search: Option<String>,
 }
 
 pub async fn list(
@@ -181,33 +186,44 @@ pub async fn list(
 ) -> Result<Page, ManagementError> {
     let visibility = Visibility::for_grant(grant);
     let start = query.page.saturating_mul(query.per_page);
-    if query.app_types.is_none() && query.is_first_party.is_none() {
+    let mut page = Page { clients: Vec::new(), created_at: Vec::new(), total: 0 };
+    if query.app_types.is_none() && query.is_first_party.is_none() && query.search.is_none() {
         let (records, total) = state.store.list(start, query.per_page).await?;
-        let clients = records
-            .iter()
-            .map(|r| view_snapshot(state, r, &visibility))
-            .collect::<Result<_, _>>()?;
-        return Ok(Page { clients, total });
+        for snapshot in &records {
+            let (client, created_at) = view_snapshot(state, snapshot, &visibility)?;
+            page.clients.push(client);
+            page.created_at.push(created_at);
+        }
+        page.total = total;
+        return Ok(page);
     }
     // Filters need the settings view: read the store in creation order and keep the
     // matching clients of the requested page, counting them all.
-    let (mut clients, mut matched) = (Vec::new(), 0);
+    let search = query.search.as_deref().map(str::to_lowercase);
     let mut cursor = Some(ListCursor::default());
     while let Some(at) = cursor {
         let (records, next) = state.store.list_from(&at, SCAN_CHUNK).await?;
         for snapshot in &records {
-            let client = view_snapshot(state, snapshot, &visibility)?;
-            if !passes(&client, query) {
+            let (client, created_at) = view_snapshot(state, snapshot, &visibility)?;
+            if !passes(&client, query) || !matches_search(&client, search.as_deref()) {
                 continue;
             }
-            if matched >= start && clients.len() < query.per_page {
-                clients.push(client);
+            if page.total >= start && page.clients.len() < query.per_page {
+                page.clients.push(client);
+                page.created_at.push(created_at);
             }
-            matched += 1;
+            page.total += 1;
         }
         cursor = next;
     }
-    Ok(Page { clients, total: matched })
+    Ok(page)
+}
+
+fn matches_search(client: &Map<String, Value>, search: Option<&str>) -> bool {
+    let Some(search) = search else { return true };
+    ["name", "client_id"].iter().any(|key| {
+        client.get(*key).and_then(Value::as_str).is_some_and(|v| v.to_lowercase().contains(search))
+    })
 }
 
 fn passes(client: &Map<String, Value>, query: &ListQuery) -> bool {
@@ -223,10 +239,10 @@ fn view_snapshot(
     state: &AppState,
     snapshot: &Snapshot,
     visibility: &Visibility,
-) -> Result<Map<String, Value>, ManagementError> {
+) -> Result<(Map<String, Value>, i64), ManagementError> {
     let record = decode(snapshot)?;
     let secret = if visibility.secret { Clients::new(state).open_secret(&record)? } else { None };
-    view(&record, secret.as_ref(), visibility)
+    Ok((view(&record, secret.as_ref(), visibility)?, record.issued_at))
 }
 
 /// The management API's answer to a client that is not there.

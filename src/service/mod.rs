@@ -15,6 +15,8 @@ pub mod client_info;
 pub mod clients;
 /// RFC 7592 client configuration endpoint: read, replace, delete.
 pub mod configuration;
+/// The web console's sessions and sign-in links, as the server and the CLI share them.
+pub mod console;
 /// What the operations fail with; `http::error` turns it into responses.
 pub mod error;
 /// The server's signing keys.

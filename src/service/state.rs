@@ -43,6 +43,8 @@ pub struct Shared {
     pub access: Access,
     pub metrics: Metrics,
     pub observe: ObserveFlags,
+    /// The web console; `None` with `--no-console`.
+    pub console: Option<crate::service::console::Console>,
 }
 
 /// Which of the observability features run (`--no-metrics`, `--access-log`).

@@ -10,6 +10,8 @@ use std::future::Future;
 pub mod audit;
 /// One connection type over one server, Sentinel or Cluster.
 pub mod connection;
+/// The console's sign-in links and sessions.
+pub mod console;
 /// Initial access tokens: issue, list, revoke, and consume atomically.
 pub mod iat;
 /// Idempotent registration: the same software and metadata get their existing client.

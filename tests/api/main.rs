@@ -19,6 +19,7 @@ mod cli;
 mod cluster;
 mod config;
 mod connections;
+mod console;
 mod containers;
 mod cors;
 mod crash;
