@@ -14,43 +14,43 @@ use crate::domain::vocab::CibaMode;
 pub struct CapabilityArgs {
     /// OIDC Back-Channel Logout: clients may register backchannel_logout_uri (Auth0's
     /// oidc_logout). `false` refuses it and stops advertising backchannel_logout_supported.
-    #[arg(long, env = "REGISTRAR_BACKCHANNEL_LOGOUT", default_value_t = true, action = ArgAction::Set)]
+    #[arg(long, env = "REGISTRAR_BACKCHANNEL_LOGOUT", default_value_t = true, action = ArgAction::Set, help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub backchannel_logout: bool,
     /// OIDC Front-Channel Logout: clients may register frontchannel_logout_uri. Off by
     /// default: the Auth0 client model has no front-channel logout setting.
-    #[arg(long, env = "REGISTRAR_FRONTCHANNEL_LOGOUT", default_value_t = false, action = ArgAction::Set)]
+    #[arg(long, env = "REGISTRAR_FRONTCHANNEL_LOGOUT", default_value_t = false, action = ArgAction::Set, help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub frontchannel_logout: bool,
     /// RFC 9126 pushed authorization requests: clients may register
     /// require_pushed_authorization_requests true.
-    #[arg(long, env = "REGISTRAR_PAR", default_value_t = true, action = ArgAction::Set)]
+    #[arg(long, env = "REGISTRAR_PAR", default_value_t = true, action = ArgAction::Set, help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub par: bool,
     /// pushed_authorization_request_endpoint advertised with --par. Default: issuer + /oauth/par.
-    #[arg(long, env = "REGISTRAR_PUSHED_AUTHORIZATION_REQUEST_ENDPOINT")]
+    #[arg(long, env = "REGISTRAR_PUSHED_AUTHORIZATION_REQUEST_ENDPOINT", help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub pushed_authorization_request_endpoint: Option<String>,
     /// RFC 9449 DPoP: clients may register dpop_bound_access_tokens true.
-    #[arg(long, env = "REGISTRAR_DPOP", default_value_t = true, action = ArgAction::Set)]
+    #[arg(long, env = "REGISTRAR_DPOP", default_value_t = true, action = ArgAction::Set, help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub dpop: bool,
     /// Header in which a trusted proxy (--trusted-proxies) forwards the client's TLS
     /// certificate. Setting it turns on mutual TLS (RFC 8705): tls_client_auth,
     /// self_signed_tls_client_auth and certificate-bound tokens. Unset: refused.
-    #[arg(long, env = "REGISTRAR_CLIENT_CERT_HEADER")]
+    #[arg(long, env = "REGISTRAR_CLIENT_CERT_HEADER", help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub client_cert_header: Option<String>,
     /// JARM: clients may register authorization_signed_response_alg and its encryption.
-    #[arg(long, env = "REGISTRAR_JARM", default_value_t = false, action = ArgAction::Set)]
+    #[arg(long, env = "REGISTRAR_JARM", default_value_t = false, action = ArgAction::Set, help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub jarm: bool,
     /// RFC 9701: clients may register introspection_signed_response_alg and its encryption.
-    #[arg(long, env = "REGISTRAR_INTROSPECTION_JWT", default_value_t = false, action = ArgAction::Set)]
+    #[arg(long, env = "REGISTRAR_INTROSPECTION_JWT", default_value_t = false, action = ArgAction::Set, help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub introspection_jwt: bool,
     /// RFC 9396 authorization_details types the OP understands, comma-separated. Unset:
     /// authorization_details_types is refused.
-    #[arg(long, env = "REGISTRAR_AUTHORIZATION_DETAILS_TYPES", value_delimiter = ',')]
+    #[arg(long, env = "REGISTRAR_AUTHORIZATION_DETAILS_TYPES", value_delimiter = ',', help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub authorization_details_types: Vec<String>,
     /// CIBA token delivery modes the OP offers (poll, ping, push), comma-separated. Unset:
     /// the CIBA grant and its members are refused.
-    #[arg(long, env = "REGISTRAR_CIBA_DELIVERY_MODES", value_delimiter = ',', value_parser = parse_mode)]
+    #[arg(long, env = "REGISTRAR_CIBA_DELIVERY_MODES", value_delimiter = ',', value_parser = parse_mode, help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub ciba_delivery_modes: Vec<CibaMode>,
     /// backchannel_authentication_endpoint advertised with CIBA. Default: issuer + /bc-authorize.
-    #[arg(long, env = "REGISTRAR_BACKCHANNEL_AUTHENTICATION_ENDPOINT")]
+    #[arg(long, env = "REGISTRAR_BACKCHANNEL_AUTHENTICATION_ENDPOINT", help_heading = crate::app::cli_help::heading::CAPABILITIES)]
     pub backchannel_authentication_endpoint: Option<String>,
 }
 

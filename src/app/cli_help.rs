@@ -9,6 +9,8 @@ pub mod heading {
     pub const LIMITS: &str = "Security limits";
     pub const OBSERVE: &str = "Observability";
     pub const PERFORMANCE: &str = "Performance";
+    pub const CAPABILITIES: &str = "OpenID Provider capabilities (what discovery advertises)";
+    pub const CONSOLE: &str = "Web console";
 }
 
 /// `-h`/`--help` and `--help-long` of the commands that take every `serve` flag: `--help`

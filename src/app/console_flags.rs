@@ -10,16 +10,16 @@ use crate::service::console::ConsoleSettings;
 #[derive(Debug, Clone, Args)]
 pub struct ConsoleArgs {
     /// Turn the web console off: `/console` answers 404 and no sign-in URL is printed.
-    #[arg(long, env = "REGISTRAR_NO_CONSOLE")]
+    #[arg(long, env = "REGISTRAR_NO_CONSOLE", help_heading = crate::app::cli_help::heading::CONSOLE)]
     pub no_console: bool,
     /// How long a console sign-in URL stays valid (it signs in once).
-    #[arg(long, env = "REGISTRAR_CONSOLE_LINK_TTL", value_parser = lifetime, default_value = "5m")]
+    #[arg(long, env = "REGISTRAR_CONSOLE_LINK_TTL", value_parser = lifetime, default_value = "5m", help_heading = crate::app::cli_help::heading::CONSOLE)]
     pub console_link_ttl: Duration,
     /// A console session ends after this long without a request.
-    #[arg(long, env = "REGISTRAR_CONSOLE_IDLE_TIMEOUT", value_parser = lifetime, default_value = "30m")]
+    #[arg(long, env = "REGISTRAR_CONSOLE_IDLE_TIMEOUT", value_parser = lifetime, default_value = "30m", help_heading = crate::app::cli_help::heading::CONSOLE)]
     pub console_idle_timeout: Duration,
     /// A console session ends this long after sign-in, however busy.
-    #[arg(long, env = "REGISTRAR_CONSOLE_MAX_SESSION", value_parser = lifetime, default_value = "12h")]
+    #[arg(long, env = "REGISTRAR_CONSOLE_MAX_SESSION", value_parser = lifetime, default_value = "12h", help_heading = crate::app::cli_help::heading::CONSOLE)]
     pub console_max_session: Duration,
 }
 
