@@ -13,6 +13,7 @@ mod server_process;
 mod access;
 mod admin_tokens;
 mod audit;
+mod browser_urls;
 mod cleanup;
 mod cluster;
 mod config;
