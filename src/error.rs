@@ -26,6 +26,9 @@ pub enum ApiError {
     /// 413 `invalid_request`.
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// 408 `invalid_request`, connection closed: the body did not arrive in time.
+    #[error("the request body did not arrive within {} ms", .0.as_millis())]
+    BodyTimeout(std::time::Duration),
     /// 401 with `WWW-Authenticate: Bearer` and no error code: no credentials were sent
     /// (RFC 6750 §3.1).
     #[error("a bearer token is required")]
@@ -79,7 +82,8 @@ impl ApiError {
             }
             ApiError::InvalidRequest(_)
             | ApiError::UnsupportedMediaType
-            | ApiError::PayloadTooLarge(_) => "invalid_request",
+            | ApiError::PayloadTooLarge(_)
+            | ApiError::BodyTimeout(_) => "invalid_request",
             ApiError::MissingToken | ApiError::InvalidToken => "invalid_token",
             ApiError::Forbidden(_) | ApiError::PolicyLimit(_) => "access_denied",
             ApiError::RateLimited(_) => "too_many_requests",
@@ -97,6 +101,7 @@ impl ResponseError for ApiError {
             ApiError::Metadata(_) | ApiError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::MissingToken | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::PolicyLimit(_) => StatusCode::FORBIDDEN,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -136,6 +141,11 @@ impl ResponseError for ApiError {
                 // Whole seconds, rounded up (RFC 9110 §10.2.3).
                 let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
                 response.insert_header((header::RETRY_AFTER, seconds.max(1).to_string()));
+            }
+            // The rest of the body may still be on its way: this connection cannot carry
+            // another request.
+            ApiError::BodyTimeout(_) => {
+                response.force_close();
             }
             _ => {}
         }
@@ -197,6 +207,8 @@ pub enum ManagementError {
     NoSuchToken,
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the request body did not arrive within {} ms", .0.as_millis())]
+    BodyTimeout(std::time::Duration),
     #[error("Content-Type must be application/json")]
     UnsupportedMediaType,
     #[error("the service is temporarily unavailable")]
@@ -224,6 +236,7 @@ impl ManagementError {
             ManagementError::NotFound => "inexistent_client",
             ManagementError::NoSuchToken => "inexistent_initial_access_token",
             ManagementError::PayloadTooLarge(_) => "payload_too_large",
+            ManagementError::BodyTimeout(_) => "request_timeout",
             ManagementError::UnsupportedMediaType => "unsupported_media_type",
             ManagementError::Unavailable(_) => "temporarily_unavailable",
             ManagementError::Internal(_) => "server_error",
@@ -241,6 +254,7 @@ impl ResponseError for ManagementError {
             ManagementError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             ManagementError::NotFound | ManagementError::NoSuchToken => StatusCode::NOT_FOUND,
             ManagementError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ManagementError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ManagementError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ManagementError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ManagementError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -276,6 +290,9 @@ impl ResponseError for ManagementError {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
                 response.extensions_mut().insert(StoreUnavailable);
             }
+            ManagementError::BodyTimeout(_) => {
+                response.force_close();
+            }
             _ => {}
         }
         response.json(ManagementBody {
@@ -292,6 +309,7 @@ impl From<ApiError> for ManagementError {
     fn from(e: ApiError) -> Self {
         match e {
             ApiError::PayloadTooLarge(limit) => ManagementError::PayloadTooLarge(limit),
+            ApiError::BodyTimeout(after) => ManagementError::BodyTimeout(after),
             ApiError::UnsupportedMediaType => ManagementError::UnsupportedMediaType,
             ApiError::Unavailable(cause) => ManagementError::Unavailable(cause),
             ApiError::Internal(cause) => ManagementError::Internal(cause),

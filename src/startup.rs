@@ -277,6 +277,7 @@ impl Application {
             rotate_registration_access_token: settings.rotate_registration_access_token,
             cleanup_unused: settings.cleanup.is_some(),
             max_body_bytes: settings.max_body_bytes,
+            body_timeout: settings.transport.limits.body_timeout,
             server_keys: server_keys.clone(),
             audit,
             access,
@@ -295,7 +296,7 @@ impl Application {
             None => None,
         };
         let keys = server_keys;
-        let limits = settings.transport.limits;
+        let limits = settings.transport.limits.fitted_to_open_files();
         let server = HttpServer::new(move || {
             // Cannot fail: the same backend already opened the bootstrap store above.
             let store = backend.store().expect("backend validated at startup");

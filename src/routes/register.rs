@@ -72,7 +72,8 @@ pub async fn post(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let admission = admission::admit(&state, &req).await?;
-    let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
+    let body =
+        json_object(&req, payload, state.shared.max_body_bytes, state.shared.body_timeout).await?;
     let name = body.get("client_name").and_then(serde_json::Value::as_str).map(str::to_owned);
     let info = registration::register(&state, body, &admission).await?;
     let name = name.as_deref();
