@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::vocab::Vocabulary;
 use super::PatchError;
-use crate::domain::fields::MAX_ITEMS;
+use crate::domain::fields::{self, MAX_ITEMS};
 use crate::domain::settings::{MAX_CLIENT_METADATA_KEYS, MAX_CLIENT_METADATA_VALUE_CHARS};
 use crate::domain::uri::{check_https_uri, CheckedUri};
 use crate::domain::url_rules::{UrlPattern, UrlSetting};
@@ -133,10 +133,8 @@ pub fn name(value: &Value) -> Result<Value, PatchError> {
     if text.chars().count() > MAX_NAME_CHARS {
         return Err(err("name", format!("at most {MAX_NAME_CHARS} characters")));
     }
-    let spoofing =
-        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    if text.chars().any(spoofing) {
-        return Err(err("name", "must not contain control characters"));
+    if text.chars().any(fields::is_hidden) {
+        return Err(err("name", fields::HIDDEN_MESSAGE));
     }
     Ok(value.clone())
 }

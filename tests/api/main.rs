@@ -10,6 +10,7 @@ mod redis_cluster;
 mod redis_server;
 mod server_process;
 
+mod abuse;
 mod access;
 mod admin_tokens;
 mod audit;
