@@ -1,10 +1,15 @@
 //! Issue 15, found from outside: invisible characters in names, audit and log abuse,
 //! duplicated credentials.
 
+use std::time::Duration;
+
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 use crate::admin_helpers::{assert_invalid_body, spawn_admin_app};
 use crate::helpers::{assert_oauth_error, minimal_with};
+use crate::server_process::ServerProcess;
 
 /// Invisible or direction-changing characters, each hidden inside an innocent name.
 const HIDDEN: [char; 9] = [
@@ -38,4 +43,54 @@ async fn names_with_invisible_format_characters_are_refused_by_both_apis() {
     }
     let plain = app.register(&minimal_with(json!({ "client_name": "Café ❤️ Ünïcode" }))).await;
     plain.assert_status(201);
+}
+
+#[tokio::test]
+async fn two_authorization_headers_are_refused_as_an_invalid_request() {
+    // Arrange
+    let app = spawn_admin_app().await;
+    let client = app.register_ok(&minimal_with(json!({}))).await;
+    let auth = format!("Bearer {}", client.rat);
+    let admin = format!("Bearer {}", app.tokens.all());
+    let client_url = format!("{}/oidc/register/{}", app.address, client.client_id);
+    let management_url = format!("{}/api/v2/clients/{}", app.address, client.client_id);
+
+    for (url, first, management) in [(&client_url, &auth, false), (&management_url, &admin, true)] {
+        // Act: the valid credential first, as the header a lenient server would pick.
+        let reply = app
+            .client
+            .get(url.as_str())
+            .header("Authorization", first.as_str())
+            .header("Authorization", "Bearer other")
+            .send()
+            .await
+            .expect("request");
+
+        // Assert
+        assert_eq!(reply.status().as_u16(), 400, "{url}");
+        let body: serde_json::Value = reply.json().await.expect("json body");
+        let code = if management { &body["errorCode"] } else { &body["error"] };
+        assert_eq!(code, &json!("invalid_request"), "{url}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn unparsable_request_heads_write_no_error_lines() {
+    // Arrange
+    let mut server = ServerProcess::start(&[]);
+    let port = server.address.rsplit(':').next().and_then(|p| p.parse::<u16>().ok()).expect("port");
+
+    // Act
+    for _ in 0..20 {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+        let head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n";
+        stream.write_all(head).await.expect("write");
+        let mut reply = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut reply)).await;
+    }
+    let log = server.stop();
+
+    // Assert
+    let errors: Vec<&String> = log.iter().filter(|l| l.contains("ERROR")).collect();
+    assert!(errors.is_empty(), "error lines for peers' malformed heads:\n{errors:#?}");
 }
