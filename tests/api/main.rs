@@ -13,6 +13,7 @@ mod server_process;
 mod abuse;
 mod access;
 mod admin_tokens;
+mod architecture;
 mod audit;
 mod browser_urls;
 mod cleanup;
