@@ -177,20 +177,12 @@ pub fn client_secret(value: &Value) -> Result<String, PatchError> {
 }
 
 /// `client_metadata` changes: a null value removes its key (Auth0 merges this object key
-/// by key). `view` is the client's metadata as the settings view shows it, `derived` the
-/// part of it that comes from the registration metadata (`settings::client_metadata`).
-/// The limit of 10 keys applies to the result.
-pub fn client_metadata(
-    value: &Value,
-    view: &Map<String, Value>,
-    derived: &Map<String, Value>,
-) -> Result<Value, PatchError> {
+/// by key). `view` is the client's current `client_metadata`, which holds only what a
+/// user put there. The limit of 10 keys applies to the result.
+pub fn client_metadata(value: &Value, view: &Map<String, Value>) -> Result<Value, PatchError> {
     let field = "client_metadata";
     let changes = object(field, value)?;
     let mut keys: Vec<&str> = view.keys().map(String::as_str).collect();
-    for key in derived.keys().filter(|k| !view.contains_key(*k)) {
-        keys.push(key);
-    }
     let mut out = Map::new();
     for (key, item) in changes {
         let key_ok = (1..=MAX_CLIENT_METADATA_VALUE_CHARS).contains(&key.chars().count())
@@ -202,17 +194,6 @@ pub fn client_metadata(
             ));
         }
         match item {
-            // A key the registration supplies shows whatever is stored here; removing it
-            // would silently change nothing.
-            Value::Null if derived.contains_key(key) && view.get(key) == derived.get(key) => {
-                return Err(err(
-                    field,
-                    format!("{key} comes from the registration metadata and cannot be removed here"),
-                ));
-            }
-            Value::Null if derived.contains_key(key) => {
-                out.insert(key.clone(), Value::Null);
-            }
             // Removing a key the client does not have changes nothing; leaving it out
             // keeps a stray null from being stored.
             Value::Null => {
