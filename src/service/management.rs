@@ -240,6 +240,9 @@ async fn load(
     state: &AppState,
     client_id: &str,
 ) -> Result<(ClientRecord, Snapshot), ManagementError> {
+    if !crate::credentials::is_client_id_shape(client_id) {
+        return Err(ManagementError::NotFound);
+    }
     let snapshot = state.store.get(client_id).await?.ok_or(ManagementError::NotFound)?;
     let record = serde_json::from_slice(&snapshot).map_err(internal)?;
     Ok((record, snapshot))

@@ -9,6 +9,8 @@ pub mod admin_token;
 pub mod admission;
 /// Removal of self-registered clients never used.
 pub mod cleanup;
+/// The work an RFC 7592 request for an unknown client costs, like a known one.
+pub mod decoy;
 /// What the operations fail with; `http::error` turns it into responses.
 pub mod error;
 /// The server's signing keys.

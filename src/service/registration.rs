@@ -485,9 +485,14 @@ async fn authenticate(
     client_id: &str,
     token: &AccessToken,
 ) -> Result<(ClientRecord, Snapshot), ApiError> {
+    if !crate::credentials::is_client_id_shape(client_id) {
+        // Cannot exist: no lookup, but the work a real client would cost all the same.
+        super::decoy::check_against_nothing(token);
+        return Err(ApiError::InvalidToken);
+    }
     let Some(snapshot) = state.store.get(client_id).await? else {
-        // Spend the hash an existing client would cost, so timing does not tell.
-        let _ = token.hash();
+        // Spend the parse and hash an existing client would cost, so timing does not tell.
+        super::decoy::check_against_nothing(token);
         return Err(ApiError::InvalidToken);
     };
     let record: ClientRecord = serde_json::from_slice(&snapshot).map_err(internal)?;

@@ -94,3 +94,30 @@ async fn unparsable_request_heads_write_no_error_lines() {
     let errors: Vec<&String> = log.iter().filter(|l| l.contains("ERROR")).collect();
     assert!(errors.is_empty(), "error lines for peers' malformed heads:\n{errors:#?}");
 }
+
+#[tokio::test]
+async fn a_client_id_that_cannot_exist_is_recorded_cut_and_escaped() {
+    // Arrange (issue 15: a 60,000-character path was recorded whole, CR/LF included)
+    let app = spawn_admin_app().await;
+    let long = format!("evil%0D%0Aforged{}", "x".repeat(30_000));
+
+    // Act
+    let reply = app
+        .client
+        .get(format!("{}/oidc/register/{long}", app.address))
+        .header("Authorization", "Bearer whatever")
+        .send()
+        .await
+        .expect("request");
+    let status = reply.status().as_u16();
+    let (_, page) =
+        app.logs_when("", |page| page.as_array().is_some_and(|events| !events.is_empty())).await;
+
+    // Assert
+    assert_eq!(status, 401);
+    let serialized = page.to_string();
+    assert!(serialized.len() < 4_000, "the event is not bounded: {} bytes", serialized.len());
+    let client_id = page[0]["client_id"].as_str().unwrap_or_default();
+    assert!(client_id.chars().count() <= 64 + 2 * 9, "{client_id:?}");
+    assert!(!client_id.contains(['\r', '\n']), "{client_id:?}");
+}
