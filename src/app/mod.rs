@@ -3,6 +3,8 @@
 
 /// Flags, environment and checked settings.
 pub mod config;
+/// The log writer: one line per event, control characters escaped.
+mod one_line;
 /// Building and running the server.
 pub mod startup;
 /// Log output.

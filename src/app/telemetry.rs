@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
+use super::one_line::OneLineStderr;
 use crate::app::config::LogFormat;
 
 /// actix-http logs every unparsable request head at ERROR, one line per request: anyone
@@ -20,11 +21,13 @@ pub fn init(format: LogFormat) {
     }
     let filter = EnvFilter::try_new(&directives)
         .unwrap_or_else(|_| EnvFilter::new(format!("info,{QUIET_PARSE_ERRORS}")));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only on a terminal: escape codes in a log file or collector are noise.
+    let ansi = format == LogFormat::Text && std::io::stderr().is_terminal();
+    let writer = OneLineStderr { keep_escape: ansi };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     // `try_init`: a second call (tests building several apps) keeps the first subscriber.
     let _ = match format {
-        // Colours only on a terminal: escape codes in a log file or collector are noise.
-        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+        LogFormat::Text => builder.with_ansi(ansi).try_init(),
         // Each line carries its span's fields (the request's `request_id`) under `span`,
         // and the whole span stack under `spans`.
         LogFormat::Json => builder.json().with_current_span(true).with_span_list(true).try_init(),

@@ -121,3 +121,57 @@ async fn a_client_id_that_cannot_exist_is_recorded_cut_and_escaped() {
     assert!(client_id.chars().count() <= 64 + 2 * 9, "{client_id:?}");
     assert!(!client_id.contains(['\r', '\n']), "{client_id:?}");
 }
+
+#[tokio::test]
+async fn a_line_break_in_a_logged_value_cannot_forge_a_log_line() {
+    // Arrange (issue 15: an admin JWT whose `kid` holds "\n" wrote a forged text line)
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_registrar"))
+        .args(["serve", "--log-format", "text", "--listen", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "debug")
+        .env_remove("REDIS_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start registrar");
+    let address = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(format!("{address}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let b64 = |v: serde_json::Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let header = b64(json!({ "alg": "RS256", "typ": "JWT", "kid": "k\nFORGED ERROR line" }));
+    let token = format!("{header}.{}.c2ln", b64(json!({ "sub": "x" })));
+
+    // Act
+    let reply = client
+        .get(format!("{address}/api/v2/clients"))
+        .header("Authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .expect("request");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("log");
+    let log = String::from_utf8_lossy(&output.stderr);
+
+    // Assert
+    assert!(up, "the server did not start:\n{log}");
+    assert_eq!(reply.status().as_u16(), 401);
+    assert!(log.contains("FORGED"), "the refusal should be logged at debug:\n{log}");
+    for line in log.lines() {
+        assert!(!line.starts_with("FORGED"), "a forged line:\n{log}");
+    }
+}
