@@ -90,6 +90,11 @@ pub async fn put(
         registration::replace(&state, &path, &token, body).await
     }
     .await;
+    // The name stored once the update went through (a software statement may replace it).
+    let name = match &result {
+        Ok(info) => info.client_name.clone(),
+        Err(_) => name,
+    };
     let info =
         audited(&state, &req, &path, EventType::RegistrationUpdate, result, name.as_deref())?;
     Ok(ok(info))

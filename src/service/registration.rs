@@ -78,6 +78,22 @@ fn yes() -> bool {
 pub struct ClientInformation {
     pub body: Vec<u8>,
     pub client_id: String,
+    /// The name stored (after a software statement had its say), for the audit event of a
+    /// registration or update; reads leave it out.
+    pub client_name: Option<String>,
+}
+
+impl ClientInformation {
+    fn with_stored_name(mut self, record: &ClientRecord) -> ClientInformation {
+        #[derive(Deserialize)]
+        struct Named {
+            client_name: Option<String>,
+        }
+        self.client_name = serde_json::from_str::<Named>(record.metadata.get())
+            .ok()
+            .and_then(|named| named.client_name);
+        self
+    }
 }
 
 /// A new client ready to store: its record bytes and the credentials to hand out once.
@@ -221,7 +237,8 @@ async fn existing_registration(
         let bytes = serde_json::to_vec(&record).map_err(internal)?;
         if state.store.replace(&client_id, &snapshot, &bytes).await? {
             let secret = open(state, &record)?;
-            return information(state, &record, secret.as_ref(), &token).map(Some);
+            return information(state, &record, secret.as_ref(), &token)
+                .map(|info| Some(info.with_stored_name(&record)));
         }
     }
     Err(StoreError::Unavailable("identical registrations kept racing for the same client".into())
@@ -334,7 +351,8 @@ async fn store_new(
                 }
             }
         }
-        let information = information(state, &new.record, new.secret.as_ref(), &new.token)?;
+        let information = information(state, &new.record, new.secret.as_ref(), &new.token)?
+            .with_stored_name(&new.record);
         return Ok(New::Created(information));
     }
     Err(ApiError::Internal("could not allocate a unique client_id".into()))
@@ -454,7 +472,8 @@ pub async fn replace(
         let unchanged = bytes == snapshot;
         if unchanged || state.store.replace(client_id, &snapshot, &bytes).await? {
             forget_software_key(state, client_id, dropped_key.as_deref()).await;
-            return information(state, &record, secret.as_ref(), &new_token);
+            return information(state, &record, secret.as_ref(), &new_token)
+                .map(|info| info.with_stored_name(&record));
         }
         attempt = authenticate(state, client_id, token).await?;
     }
@@ -591,7 +610,7 @@ fn information(
         out.push(b',');
         out.extend_from_slice(inner.as_bytes());
     }
-    Ok(ClientInformation { body: out, client_id: record.client_id.clone() })
+    Ok(ClientInformation { body: out, client_id: record.client_id.clone(), client_name: None })
 }
 
 /// Serializes once into the raw JSON stored and returned.
