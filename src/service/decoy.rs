@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use serde_json::value::RawValue;
 
-use super::registration::ClientRecord;
+use super::clients::ClientRecord;
 use crate::credentials::AccessToken;
 use crate::domain::settings::AdminSettings;
 

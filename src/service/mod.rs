@@ -9,6 +9,12 @@ pub mod admin_token;
 pub mod admission;
 /// Removal of self-registered clients never used.
 pub mod cleanup;
+/// The client information response of RFC 7591 and RFC 7592.
+pub mod client_info;
+/// The client repository: records, sealing, compare-and-swap, removal.
+pub mod clients;
+/// RFC 7592 client configuration endpoint: read, replace, delete.
+pub mod configuration;
 /// The work an RFC 7592 request for an unknown client costs, like a known one.
 pub mod decoy;
 /// What the operations fail with; `http::error` turns it into responses.
@@ -17,7 +23,9 @@ pub mod error;
 pub mod keys;
 /// The management API's client operations.
 pub mod management;
-/// Register, read, replace, delete.
-pub mod registration;
+/// RFC 7591 registration.
+pub mod register;
 /// Shared state handed to handlers and operations.
 pub mod state;
+/// What registration and update both check before storing.
+pub mod vetting;
