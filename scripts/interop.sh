@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
 # Registers against a freshly started Registrar with real client libraries
-# (tests/interop). Called by scripts/test.sh; skipped with a notice where Node.js is absent.
+# (tests/interop): openid-client (Node.js) and pyoidc (Python). Called by scripts/test.sh;
+# the openid-client check is skipped with a notice where Node.js is absent. pyoidc is
+# installed into a virtualenv (target/interop-venv) the first time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+have_node=true
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   echo "interop: Node.js not found, skipping the openid-client check"
-  exit 0
+  have_node=false
 fi
-(cd tests/interop && npm ci --no-audit --no-fund --silent)
+$have_node && (cd tests/interop && npm ci --no-audit --no-fund --silent)
+
+venv=target/interop-venv
+if ! "$venv/bin/python" -c 'import oic' >/dev/null 2>&1; then
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+  fi
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'oic>=1.7,<2'
+fi
 cargo build --quiet --bin registrar
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -19,4 +34,5 @@ for _ in $(seq 50); do
   curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.1
 done
-node tests/interop/openid-client.mjs "http://127.0.0.1:$port"
+$have_node && node tests/interop/openid-client.mjs "http://127.0.0.1:$port"
+"$venv/bin/python" -W ignore::DeprecationWarning tests/interop/pyoidc_check.py "http://127.0.0.1:$port"

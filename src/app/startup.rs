@@ -316,6 +316,7 @@ impl Application {
             rotate_registration_access_token: settings.rotate_registration_access_token,
             cleanup_unused: settings.cleanup.is_some(),
             max_body_bytes: settings.max_body_bytes,
+            body_timeout: settings.transport.limits.body_timeout,
             server_keys: server_keys.clone(),
             audit,
             access,
@@ -335,7 +336,7 @@ impl Application {
             None => None,
         };
         let keys = server_keys;
-        let limits = settings.transport.limits;
+        let limits = settings.transport.limits.fitted_to_open_files();
         let console_on = console.is_some();
         let in_process = matches!(backend, Backend::Memory(_));
         let server = HttpServer::new(move || {

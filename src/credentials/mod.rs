@@ -47,6 +47,17 @@ impl NewCredentials {
     }
 }
 
+/// Length of every `client_id` [`NewCredentials::generate`] makes: 16 random bytes in
+/// unpadded URL-safe base64.
+pub const CLIENT_ID_CHARS: usize = (CLIENT_ID_BYTES * 8).div_ceil(6);
+
+/// Whether `candidate` could be a `client_id` this server issued. Anything else (a 60,000
+/// character path, CR/LF) is refused before any lookup and never recorded whole.
+pub fn is_client_id_shape(candidate: &str) -> bool {
+    candidate.len() == CLIENT_ID_CHARS
+        && candidate.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// A fresh secret alone, for rotation and for clients that newly need one.
 pub fn generate_secret() -> Result<ClientSecret, RandomnessError> {
     Ok(ClientSecret(random_string::<CLIENT_SECRET_BYTES>()?))
@@ -134,6 +145,10 @@ mod tests {
         let a = NewCredentials::generate().unwrap();
         let b = NewCredentials::generate().unwrap();
         assert_eq!(a.client_id.len(), 22);
+        assert_eq!(CLIENT_ID_CHARS, 22);
+        assert!(is_client_id_shape(&a.client_id) && is_client_id_shape(&b.client_id));
+        assert!(!is_client_id_shape(&format!("{}x", a.client_id)));
+        assert!(!is_client_id_shape("abc\r\nabcabcabcabcabcab"));
         assert_eq!(a.client_secret.expose().len(), 64);
         assert_eq!(a.registration_access_token.expose().len(), 43);
         let url_safe =

@@ -11,7 +11,6 @@
 use serde_json::{Map, Value};
 
 use super::members;
-use super::settings::ClientSettings;
 use super::url_rules::UrlSetting;
 
 #[path = "client_patch_auth.rs"]
@@ -137,6 +136,19 @@ const READ_ONLY: &[&str] = &[
 /// valid", 10 <= x <= 600.
 const PAR_REQUEST_EXPIRY: std::ops::RangeInclusive<u64> = 10..=600;
 
+/// The scopes a body needs beyond the operation's own, read from which fields it sends:
+/// authorization comes before any judgement of the values.
+pub fn required_scopes(body: &Map<String, Value>) -> Vec<&'static str> {
+    let mut scopes = Vec::new();
+    if body.get(auth::CAM).is_some_and(|v| !v.is_null()) {
+        scopes.push("update:client_credentials");
+    }
+    if body.contains_key("client_secret") {
+        scopes.push("update:client_keys");
+    }
+    scopes
+}
+
 pub fn parse_client_patch(
     body: &Map<String, Value>,
     operation: Operation,
@@ -145,6 +157,9 @@ pub fn parse_client_patch(
 ) -> Result<ClientPatch, PatchError> {
     let mut patch = ClientPatch::default();
     let ctx = Context { body, current_metadata, current_view };
+    // Fields sent together that exclude each other are refused as such, before either
+    // value is looked at (a credential id problem must not hide the real mistake).
+    ctx.check_exclusive()?;
     for (field, value) in body {
         ctx.apply(&mut patch, field, value)?;
     }
@@ -260,8 +275,7 @@ impl Context<'_> {
             "client_metadata" => {
                 let empty = Map::new();
                 let view = self.current_view.get(field).and_then(Value::as_object);
-                let derived = ClientSettings::derive("", self.current_metadata).client_metadata;
-                admin(patch, values::client_metadata(value, view.unwrap_or(&empty), &derived)?);
+                admin(patch, values::client_metadata(value, view.unwrap_or(&empty))?);
             }
             // Auth0 takes `cross_origin_authentication` in requests and shows
             // `cross_origin_auth` in responses; both set the one setting.
@@ -309,11 +323,16 @@ impl Context<'_> {
 
     /// Rules that span fields (seed 004 notes). Each looks at the effective value: the
     /// body's if it sends the field (null meaning unset), else the current view's.
-    fn check_cross_field_rules(&self) -> Result<(), PatchError> {
+    fn check_exclusive(&self) -> Result<(), PatchError> {
         let sent = |field: &str| self.body.get(field).filter(|v| !v.is_null());
         if sent(auth::CAM).is_some() && self.body.contains_key("token_endpoint_auth_method") {
-            return Err(err(auth::CAM, "cannot be sent with token_endpoint_auth_method"));
+            return Err(err(auth::CAM, "cannot be sent together with token_endpoint_auth_method"));
         }
+        Ok(())
+    }
+
+    fn check_cross_field_rules(&self) -> Result<(), PatchError> {
+        let sent = |field: &str| self.body.get(field).filter(|v| !v.is_null());
         if sent("cross_origin_auth").is_some() && sent("cross_origin_authentication").is_some() {
             return Err(err(
                 "cross_origin_authentication",

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::vocab::Vocabulary;
 use super::PatchError;
-use crate::domain::fields::MAX_ITEMS;
+use crate::domain::fields::{self, MAX_ITEMS};
 use crate::domain::settings::{MAX_CLIENT_METADATA_KEYS, MAX_CLIENT_METADATA_VALUE_CHARS};
 use crate::domain::uri::{check_https_uri, CheckedUri};
 use crate::domain::url_rules::{UrlPattern, UrlSetting};
@@ -133,10 +133,8 @@ pub fn name(value: &Value) -> Result<Value, PatchError> {
     if text.chars().count() > MAX_NAME_CHARS {
         return Err(err("name", format!("at most {MAX_NAME_CHARS} characters")));
     }
-    let spoofing =
-        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    if text.chars().any(spoofing) {
-        return Err(err("name", "must not contain control characters"));
+    if text.chars().any(fields::is_hidden) {
+        return Err(err("name", fields::HIDDEN_MESSAGE));
     }
     Ok(value.clone())
 }
@@ -179,20 +177,12 @@ pub fn client_secret(value: &Value) -> Result<String, PatchError> {
 }
 
 /// `client_metadata` changes: a null value removes its key (Auth0 merges this object key
-/// by key). `view` is the client's metadata as the settings view shows it, `derived` the
-/// part of it that comes from the registration metadata (`settings::client_metadata`).
-/// The limit of 10 keys applies to the result.
-pub fn client_metadata(
-    value: &Value,
-    view: &Map<String, Value>,
-    derived: &Map<String, Value>,
-) -> Result<Value, PatchError> {
+/// by key). `view` is the client's current `client_metadata`, which holds only what a
+/// user put there. The limit of 10 keys applies to the result.
+pub fn client_metadata(value: &Value, view: &Map<String, Value>) -> Result<Value, PatchError> {
     let field = "client_metadata";
     let changes = object(field, value)?;
     let mut keys: Vec<&str> = view.keys().map(String::as_str).collect();
-    for key in derived.keys().filter(|k| !view.contains_key(*k)) {
-        keys.push(key);
-    }
     let mut out = Map::new();
     for (key, item) in changes {
         let key_ok = (1..=MAX_CLIENT_METADATA_VALUE_CHARS).contains(&key.chars().count())
@@ -204,17 +194,6 @@ pub fn client_metadata(
             ));
         }
         match item {
-            // A key the registration supplies shows whatever is stored here; removing it
-            // would silently change nothing.
-            Value::Null if derived.contains_key(key) && view.get(key) == derived.get(key) => {
-                return Err(err(
-                    field,
-                    format!("{key} comes from the registration metadata and cannot be removed here"),
-                ));
-            }
-            Value::Null if derived.contains_key(key) => {
-                out.insert(key.clone(), Value::Null);
-            }
             // Removing a key the client does not have changes nothing; leaving it out
             // keeps a stray null from being stored.
             Value::Null => {

@@ -108,18 +108,54 @@ pub fn printable_ascii(text: &str, max_chars: usize) -> String {
 /// How much of a client-sent name an error message quotes.
 pub const QUOTED_CHARS: usize = 64;
 
-/// Free text shown to people: bounded, and without control or bidi-override characters
-/// that could disguise a name on a consent screen.
+/// Free text shown to people: bounded, and without control or invisible characters that
+/// could disguise a name on a consent screen.
 pub fn check_text(field: &str, text: &str, max_chars: usize) -> Result<(), MetadataError> {
     if text.chars().count() > max_chars {
         return Err(MetadataError::field(field, format!("at most {max_chars} characters")));
     }
-    let spoofing =
-        |c: char| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    if text.chars().any(spoofing) {
-        return Err(MetadataError::field(field, "must not contain control characters"));
+    if text.chars().any(is_hidden) {
+        return Err(MetadataError::field(field, HIDDEN_MESSAGE));
     }
     Ok(())
+}
+
+pub const HIDDEN_MESSAGE: &str = "must not contain control, bidi or invisible format characters";
+
+/// Characters a reader cannot see but that change what a text shows or how it compares:
+/// controls (Cc), line and paragraph separators, and the format characters (Cf: bidi
+/// embeddings, overrides and isolates, zero-width space and joiners, word joiner,
+/// invisible operators, byte order mark, interlinear annotation, tag characters), plus
+/// the invisible letters used to pad names (Hangul fillers, the combining grapheme joiner).
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061C}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08E2}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
 }
 
 /// Parses every element with `parse`, naming the field in the error of `err`.

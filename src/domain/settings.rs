@@ -120,7 +120,9 @@ impl ClientSettings {
                 lifetime_in_seconds: DEFAULT_JWT_LIFETIME_SECONDS,
                 secret_encoded: false,
             },
-            client_metadata: client_metadata(meta),
+            // The user's own keys only (seed 004): registration members stay in the
+            // registration metadata, where RFC 7592 reads them.
+            client_metadata: Map::new(),
             logo_uri: text(meta, "logo_uri").map(str::to_owned),
             initiate_login_uri: text(meta, "initiate_login_uri").map(str::to_owned),
             sso: false,
@@ -175,10 +177,6 @@ pub fn settings_view(
                     extra.iter().filter(|(k, _)| *k != part).map(|(k, v)| (k.clone(), v.clone())),
                 );
             }
-            // client_metadata: the administrator's keys join the derived ones.
-            (Some(Value::Object(base)), Value::Object(extra)) if key == "client_metadata" => {
-                base.extend(extra.clone());
-            }
             // The alg lives in the metadata (`id_token_signed_response_alg`), which RFC 7592
             // may change later; the administrator's other JWT settings are kept.
             (Some(Value::Object(base)), Value::Object(extra)) if key == "jwt_configuration" => {
@@ -224,30 +222,6 @@ fn jwt_alg(alg: JwsAlg) -> &'static str {
         JwsAlg::PS256 | JwsAlg::PS384 | JwsAlg::PS512 => "PS256",
         _ => "RS256",
     }
-}
-
-/// RFC 7591 fields with no Auth0 setting of their own (within Auth0's 10 keys).
-fn client_metadata(meta: &Map<String, Value>) -> Map<String, Value> {
-    let mut out = Map::new();
-    for key in [
-        "application_type",
-        "software_id",
-        "software_version",
-        "client_uri",
-        "policy_uri",
-        "tos_uri",
-        "subject_type",
-    ] {
-        // A value over Auth0's limit stays in the registration metadata only: cutting a
-        // URI short would store a different URI.
-        if let Some(v) =
-            text(meta, key).filter(|v| v.chars().count() <= MAX_CLIENT_METADATA_VALUE_CHARS)
-        {
-            out.insert(key.to_owned(), Value::from(v));
-        }
-    }
-    debug_assert!(out.len() <= MAX_CLIENT_METADATA_KEYS);
-    out
 }
 
 #[cfg(test)]
@@ -307,7 +281,7 @@ mod tests {
         assert_eq!(s.grant_types, ["authorization_code", "refresh_token"]);
         assert_eq!(s.token_endpoint_auth_method.as_deref(), Some("none"));
         assert_eq!(s.jwt_configuration.lifetime_in_seconds, 36_000);
-        assert_eq!(s.client_metadata["software_id"], "shop-app");
+        assert_eq!(s.client_metadata, Map::new(), "client_metadata is the user's alone");
         assert_eq!(s.logo_uri.as_deref(), Some("https://a.example/logo.png"));
     }
 
@@ -325,7 +299,6 @@ mod tests {
         assert_eq!(s.token_endpoint_auth_method, None);
         assert!(s.client_authentication_methods.unwrap().get("private_key_jwt").is_some());
         assert_eq!(s.jwt_configuration.alg, "PS256");
-        assert!(s.client_metadata.len() <= MAX_CLIENT_METADATA_KEYS);
     }
 
     #[test]
@@ -345,8 +318,7 @@ mod tests {
         assert_eq!(view["is_first_party"], true);
         assert_eq!(view["description"], "d");
         assert_eq!(view["sso"], true);
-        assert_eq!(view["client_metadata"]["team"], "x");
-        assert_eq!(view["client_metadata"]["software_id"], "s");
+        assert_eq!(view["client_metadata"], serde_json::json!({ "team": "x" }));
         assert!(AdminSettings::default().is_default());
     }
 }

@@ -2,7 +2,7 @@
 //! (OIDC DCR §2: redirect URIs are matched by simple string comparison); `url` parses a copy
 //! only to check it.
 
-use url::{Host, Url};
+use url::{Host, Position, Url};
 
 /// Longest URI we store; longer ones are a flooding vector, not a real client.
 pub const MAX_URI_BYTES: usize = 2048;
@@ -48,6 +48,7 @@ impl CheckedUri {
         {
             return Err("URI has no host");
         }
+        check_canonical(raw, &url)?;
         Ok(CheckedUri { raw: raw.to_owned(), url })
     }
 
@@ -71,9 +72,10 @@ impl CheckedUri {
         self.url.scheme() == "http"
     }
 
-    /// A scheme that is neither http nor https: a private-use scheme (RFC 8252 §7.1).
+    /// A scheme the WHATWG URL standard does not treat as special (http, https, ws, wss,
+    /// ftp, file): a private-use scheme (RFC 8252 §7.1).
     pub fn is_private_use(&self) -> bool {
-        !is_web_scheme(self.url.scheme())
+        !self.url.is_special()
     }
 
     /// Host is `localhost` or a loopback address (RFC 8252 §7.3, OIDC DCR §2).
@@ -105,6 +107,78 @@ fn is_web_scheme(scheme: &str) -> bool {
     scheme == "http" || scheme == "https"
 }
 
+/// What a browser opens must be exactly what was registered: the URI must already be in
+/// the form the WHATWG parser (`url`) serializes it to. Anything the parser would rewrite
+/// (a backslash read as `/`, dot segments, a numeric host shorthand, characters it
+/// percent-encodes) means the string reviewed and matched is not the one a browser follows.
+/// Tolerated, because they never change what is opened: letter case in the scheme and
+/// host (both case-insensitive, RFC 3986 §3.1, §3.2.2) and an empty path where the
+/// parser writes `/` (RFC 9110 §4.2.3).
+fn check_canonical(raw: &str, url: &Url) -> Result<(), &'static str> {
+    let serialized = url.as_str();
+    if raw == serialized {
+        return check_host_and_port(url);
+    }
+    let (scheme, after) = raw.split_once(':').ok_or("not an absolute URI")?;
+    if !scheme.eq_ignore_ascii_case(url.scheme()) {
+        return Err("scheme is not written as a browser reads it");
+    }
+    let rest = match after.strip_prefix("//") {
+        Some(tail) if url.has_authority() => {
+            // Only `/`, `?` and `#` end an authority here: a backslash that the parser
+            // reads as `/` stays inside, so the host comparison catches it.
+            let end = tail.find(['/', '?', '#']).unwrap_or(tail.len());
+            let (authority, rest) = tail.split_at(end);
+            let expected = &serialized[url.scheme().len() + 3..url[..Position::AfterPort].len()];
+            if !authority.eq_ignore_ascii_case(expected) {
+                return Err(if !host_written_plainly(authority, url) {
+                    "host is not written as a browser reads it (no backslash, percent-encoding, IP shorthand or uncompressed IPv6)"
+                } else {
+                    "port is not written as a browser reads it (no default port, leading zeros or empty port)"
+                });
+            }
+            rest
+        }
+        _ => after,
+    };
+    let expected_rest = &serialized[url[..Position::BeforePath].len()..];
+    let empty_path_tolerated = url.has_authority()
+        && expected_rest.starts_with('/')
+        && expected_rest.get(1..) == Some(rest)
+        && !rest.starts_with('/');
+    if rest != expected_rest && !empty_path_tolerated {
+        let path_end = |s: &str| s.find(['?', '#']).unwrap_or(s.len());
+        let same_path = rest[..path_end(rest)] == expected_rest[..path_end(expected_rest)];
+        return Err(if !same_path {
+            "path is not written as a browser reads it (no dot segments, backslashes or characters a browser would percent-encode)"
+        } else {
+            "query or fragment is not written as a browser reads it (characters a browser would percent-encode)"
+        });
+    }
+    check_host_and_port(url)
+}
+
+fn host_written_plainly(authority: &str, url: &Url) -> bool {
+    let host = match authority.find(']') {
+        Some(end) if authority.starts_with('[') => &authority[..=end],
+        _ => authority.rsplit_once(':').map_or(authority, |(host, _)| host),
+    };
+    url.host_str().is_some_and(|parsed| host.eq_ignore_ascii_case(parsed))
+}
+
+/// Host and port rules that hold even for URIs the parser leaves unchanged.
+fn check_host_and_port(url: &Url) -> Result<(), &'static str> {
+    if url.port() == Some(0) {
+        return Err("port 0 is not a port a browser can open");
+    }
+    // `localhost.` and `rp.example.` are other names than `localhost` and `rp.example` to
+    // a browser (origins, cookies, certificates), and slip past rules written for them.
+    if matches!(url.host(), Some(Host::Domain(d)) if d.ends_with('.')) {
+        return Err("host must not end with a dot");
+    }
+    Ok(())
+}
+
 /// What kind of client a redirect URI belongs to; decides which schemes it may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RedirectProfile {
@@ -115,12 +189,24 @@ pub struct RedirectProfile {
     pub allow_native_https: bool,
 }
 
-/// Checks one redirect URI (RFC 6749 §3.1.2, RFC 7591 §5, RFC 8252 §7, OIDC DCR §2).
-pub fn check_redirect_uri(raw: &str, profile: RedirectProfile) -> Result<CheckedUri, &'static str> {
+/// What every redirect URI is, whoever stores it (self-registration's `redirect_uris`,
+/// the management API's `callbacks`): a checked URI in canonical form, without fragment
+/// (RFC 6749 §3.1.2), whose scheme is http, https or private-use. `ftp`, `ws` and `wss`
+/// are special schemes to a browser, not an app's claim (RFC 8252 §7.1).
+pub fn check_redirect_target(raw: &str) -> Result<CheckedUri, &'static str> {
     let uri = CheckedUri::parse(raw)?;
     if uri.has_fragment() {
         return Err("URI must not contain a fragment");
     }
+    if !uri.is_http() && !uri.is_https() && !uri.is_private_use() {
+        return Err("scheme is not http, https or a private-use scheme");
+    }
+    Ok(uri)
+}
+
+/// Checks one redirect URI (RFC 6749 §3.1.2, RFC 7591 §5, RFC 8252 §7, OIDC DCR §2).
+pub fn check_redirect_uri(raw: &str, profile: RedirectProfile) -> Result<CheckedUri, &'static str> {
+    let uri = check_redirect_target(raw)?;
     // Redirect URIs match exactly; a `*` anywhere reads as a pattern to someone, and
     // patterns are how open redirects start.
     if raw.contains('*') {
@@ -230,8 +316,61 @@ mod tests {
 
     #[test]
     fn checked_uris_keep_the_exact_bytes_sent() {
-        let raw = "HTTPS://RP.example:443/a/../cb?x=%41";
+        let raw = "HTTPS://RP.example/cb?x=%41";
         assert_eq!(check_redirect_uri(raw, WEB).unwrap().as_str(), raw);
+    }
+
+    #[test]
+    fn what_a_browser_would_open_differently_is_refused() {
+        let refused: &[(&str, &str)] = &[
+            ("https://good.example\\@evil.example/cb", "host"),
+            ("https://good.example\\cb", "host"),
+            ("https://rp.example/cb\\x", "path"),
+            ("https://pfx.example/cb/../../x", "path"),
+            ("https://pfx.example/cb/./x", "path"),
+            ("https://pfx.example/cb/%2e%2e/x", "path"),
+            ("com.good.app:/oauth/../evil", "path"),
+            ("https://rp.example/c{b}", "path"),
+            ("https://rp.example/cb?x='", "query"),
+            ("http://2130706433/cb", "host"),
+            ("http://0x7f000001/cb", "host"),
+            ("http://127.1/cb", "host"),
+            ("http://0177.0.0.1/cb", "host"),
+            ("http://127.000.000.001/cb", "host"),
+            ("http://[0:0:0:0:0:0:0:1]/cb", "host"),
+            ("https://ex%61mple.com/cb", "host"),
+            ("http://localhost:0/cb", "port 0"),
+            ("https://rp.example:443/cb", "port"),
+            ("http://localhost:08080/cb", "port"),
+            ("https://rp.example:/cb", "port"),
+            ("https://localhost./cb", "dot"),
+            ("https://rp.example./cb", "dot"),
+        ];
+        for (raw, problem) in refused {
+            let why = CheckedUri::parse(raw).expect_err(raw);
+            assert!(why.contains(problem), "{raw}: {why}");
+        }
+        for raw in [
+            "https://rp.example/cb",
+            "HTTPS://RP.Example/cb",
+            "https://rp.example",
+            "https://rp.example?x=1",
+            "http://localhost:8080/cb?a=%41&b",
+            "http://[::1]:5000/cb",
+            "com.example.app:/oauth/cb",
+            "com.example.app://cb/x",
+        ] {
+            assert!(CheckedUri::parse(raw).is_ok(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn special_schemes_other_than_http_are_not_private_use() {
+        for raw in ["ftp://rp.example/cb", "ws://localhost/cb", "wss://rp.example/cb"] {
+            for profile in [WEB, NATIVE] {
+                assert!(check_redirect_uri(raw, profile).is_err(), "{raw}");
+            }
+        }
     }
 
     #[test]
@@ -245,7 +384,7 @@ mod tests {
 
     #[test]
     fn origins_drop_path_query_and_default_port() {
-        let uri = CheckedUri::parse("https://rp.example:443/cb?x#y").unwrap();
+        let uri = CheckedUri::parse("https://rp.example/cb?x#y").unwrap();
         assert_eq!(uri.origin().as_deref(), Some("https://rp.example"));
         assert_eq!(CheckedUri::parse("com.example:/cb").unwrap().origin(), None);
     }

@@ -27,6 +27,9 @@ fn verify_grant(
 ) -> Result<AdminGrant, ManagementError> {
     let presented = bearer::token(req).map_err(|e| match e {
         ApiError::MissingToken => ManagementError::MissingToken,
+        ApiError::InvalidRequest(message) => {
+            ManagementError::BadRequest { message, code: "invalid_request" }
+        }
         _ => ManagementError::InvalidToken,
     })?;
     let now = UNIX_EPOCH + Duration::from_secs(state.shared.clock.now().max(0) as u64);

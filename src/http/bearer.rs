@@ -11,9 +11,15 @@ use crate::http::error::ApiError;
 const MAX_TOKEN_BYTES: usize = 4096;
 
 pub fn token(req: &HttpRequest) -> Result<AccessToken, ApiError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+    let mut values = req.headers().get_all(header::AUTHORIZATION);
+    let Some(value) = values.next() else {
         return Err(ApiError::MissingToken);
     };
+    // Two credentials are one too many: which one a proxy, a log or this server reads
+    // would differ (RFC 6750 §2: one method per request; RFC 6749 §3.1 parameters).
+    if values.next().is_some() {
+        return Err(ApiError::InvalidRequest("send exactly one Authorization header".into()));
+    }
     let value = value.to_str().map_err(|_| ApiError::InvalidToken)?;
     let Some((scheme, token)) = value.split_once(' ') else {
         return Err(ApiError::MissingToken);

@@ -1,9 +1,13 @@
 //! Request bodies: `application/json`, bounded, and a JSON object, or an RFC 7591 error.
 //! Read by hand rather than through `web::Json`, so every failure takes our error path
-//! and the size limit is enforced while reading, not after.
+//! and the size limit is enforced while reading, not after. The whole body must arrive
+//! within a deadline (`--client-body-timeout-ms`), as the head must: a body that never
+//! finishes would otherwise hold its connection, and enough of them starve the server.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
+use std::time::Duration;
+
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
@@ -11,8 +15,9 @@ use crate::http::error::ApiError;
 
 pub async fn json_object(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     limit: usize,
+    deadline: Duration,
 ) -> Result<Map<String, Value>, ApiError> {
     if !is_json(req) {
         return Err(ApiError::UnsupportedMediaType);
@@ -25,7 +30,24 @@ pub async fn json_object(
     if declared.is_some_and(|len| len > limit) {
         return Err(ApiError::PayloadTooLarge(limit));
     }
-    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+    let capacity = declared.unwrap_or(1024).min(limit);
+    let body = actix_web::rt::time::timeout(deadline, read(payload, limit, capacity))
+        .await
+        .map_err(|_| ApiError::BodyTimeout(deadline))??;
+    serde_json::from_slice::<Map<String, Value>>(&body).map_err(|e| {
+        ApiError::InvalidRequest(match e.classify() {
+            serde_json::error::Category::Data => "the body must be a JSON object".into(),
+            _ => format!("the body is not valid JSON ({e})"),
+        })
+    })
+}
+
+async fn read(
+    mut payload: web::Payload,
+    limit: usize,
+    capacity: usize,
+) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::with_capacity(capacity);
     while let Some(chunk) = payload.next().await {
         let chunk =
             chunk.map_err(|e| ApiError::InvalidRequest(format!("could not read the body: {e}")))?;
@@ -34,12 +56,7 @@ pub async fn json_object(
         }
         body.extend_from_slice(&chunk);
     }
-    serde_json::from_slice::<Map<String, Value>>(&body).map_err(|e| {
-        ApiError::InvalidRequest(match e.classify() {
-            serde_json::error::Category::Data => "the body must be a JSON object".into(),
-            _ => format!("the body is not valid JSON ({e})"),
-        })
-    })
+    Ok(body)
 }
 
 /// `application/json`, with any parameters (`; charset=utf-8`).

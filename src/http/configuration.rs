@@ -83,13 +83,19 @@ pub async fn put(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = json_object(&req, payload, state.shared.max_body_bytes).await;
+    let body =
+        json_object(&req, payload, state.shared.max_body_bytes, state.shared.body_timeout).await;
     let name = body.as_ref().ok().and_then(|b| b.get("client_name")?.as_str().map(str::to_owned));
     let result = async {
         let token = bearer::token(&req)?;
         configuration::replace(&state, &path, &token, body).await
     }
     .await;
+    // The name stored once the update went through (a software statement may replace it).
+    let name = match &result {
+        Ok(info) => info.client_name.clone(),
+        Err(_) => name,
+    };
     let info =
         audited(&state, &req, &path, EventType::RegistrationUpdate, result, name.as_deref())?;
     Ok(ok(info))

@@ -33,7 +33,6 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
         "registration_endpoint": format!("{issuer}{REGISTRATION_PATH}"),
         "scopes_supported": settings.policy.scopes_supported,
         "response_types_supported": ResponseType::SUPPORTED,
-        "response_modes_supported": ["query", "fragment", "form_post"],
         "grant_types_supported": GrantType::wire_values(),
         "subject_types_supported": SubjectType::wire_values(),
         "id_token_signing_alg_values_supported": with_none,
@@ -47,10 +46,13 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
         "request_object_encryption_enc_values_supported": JweEnc::wire_values(),
         "token_endpoint_auth_methods_supported": AuthMethod::wire_values(),
         "token_endpoint_auth_signing_alg_values_supported": signing,
+        // This server has no authorization endpoint and processes no request objects or
+        // request URIs: say so, instead of leaving request_uri_parameter_supported at its
+        // default of true (OIDC Discovery §3). docs/discovery.md goes member by member.
         "claims_parameter_supported": false,
-        "request_parameter_supported": true,
-        "request_uri_parameter_supported": true,
-        "require_request_uri_registration": true,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "require_request_uri_registration": false,
     });
     // Everything the operator's capabilities add (docs/metadata-registry.md).
     if let Some(doc) = document.as_object_mut() {

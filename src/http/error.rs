@@ -38,7 +38,8 @@ impl ApiError {
             }
             ApiError::InvalidRequest(_)
             | ApiError::UnsupportedMediaType
-            | ApiError::PayloadTooLarge(_) => "invalid_request",
+            | ApiError::PayloadTooLarge(_)
+            | ApiError::BodyTimeout(_) => "invalid_request",
             ApiError::MissingToken | ApiError::InvalidToken => "invalid_token",
             ApiError::Forbidden(_) | ApiError::PolicyLimit(_) => "access_denied",
             ApiError::RateLimited(_) => "too_many_requests",
@@ -57,6 +58,7 @@ impl ApiError {
             ApiError::Metadata(_) | ApiError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::MissingToken | ApiError::InvalidToken => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::PolicyLimit(_) => StatusCode::FORBIDDEN,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -74,6 +76,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(allow) => reply.allow = Some(allow),
             ApiError::Unavailable(cause) => reply.store_unavailable(cause),
             ApiError::Internal(cause) => reply.internal(cause),
+            ApiError::BodyTimeout(_) => reply.close = true,
             ApiError::RateLimited(wait) => {
                 // Whole seconds, rounded up (RFC 9110 §10.2.3).
                 let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
@@ -108,6 +111,9 @@ struct Reply {
     unavailable: bool,
     /// A server-side cause, logged when the response is built and never sent.
     cause: Option<String>,
+    /// The rest of the request body may still be on its way: this connection cannot carry
+    /// another request.
+    close: bool,
 }
 
 impl Reply {
@@ -119,6 +125,7 @@ impl Reply {
             allow: None,
             unavailable: false,
             cause: None,
+            close: false,
         }
     }
 
@@ -151,6 +158,9 @@ impl Reply {
         }
         if self.unavailable {
             response.extensions_mut().insert(StoreUnavailable);
+        }
+        if self.close {
+            response.force_close();
         }
         response.json(body)
     }
@@ -207,6 +217,7 @@ impl ManagementError {
             ManagementError::NotFound => "inexistent_client",
             ManagementError::NoSuchToken => "inexistent_initial_access_token",
             ManagementError::PayloadTooLarge(_) => "payload_too_large",
+            ManagementError::BodyTimeout(_) => "request_timeout",
             ManagementError::UnsupportedMediaType => "unsupported_media_type",
             ManagementError::Unavailable(_) => "temporarily_unavailable",
             ManagementError::Internal(_) => "server_error",
@@ -224,12 +235,14 @@ impl ManagementError {
             ManagementError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             ManagementError::NotFound | ManagementError::NoSuchToken => StatusCode::NOT_FOUND,
             ManagementError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ManagementError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ManagementError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ManagementError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ManagementError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let mut reply = Reply::new(status);
         match self {
+            ManagementError::BodyTimeout(_) => reply.close = true,
             ManagementError::MissingToken => {
                 reply.challenge = Some(r#"Bearer realm="management""#.into())
             }

@@ -19,7 +19,8 @@ pub async fn create(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ManagementError> {
     authorize(&req, &state, &["create:initial_access_tokens"])?;
-    let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
+    let body =
+        json_object(&req, payload, state.shared.max_body_bytes, state.shared.body_timeout).await?;
     let view = issue(&state, &body).await?;
     Ok(no_store_json(HttpResponse::Created(), Value::Object(view).to_string()))
 }

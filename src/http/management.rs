@@ -62,7 +62,8 @@ pub async fn create(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ManagementError> {
     let grant = authorize(&req, &state, &["create:clients"])?;
-    let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
+    let body =
+        json_object(&req, payload, state.shared.max_body_bytes, state.shared.body_timeout).await?;
     let client = management::create(&state, &grant, &body)
         .await
         .inspect_err(|e| audit_scope(&state, &req, e))?;
@@ -141,7 +142,8 @@ pub async fn update(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ManagementError> {
     let grant = authorize(&req, &state, &["update:clients"])?;
-    let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
+    let body =
+        json_object(&req, payload, state.shared.max_body_bytes, state.shared.body_timeout).await?;
     let client = management::update(&state, &grant, &path, &body)
         .await
         .inspect_err(|e| audit_scope(&state, &req, e))?;

@@ -75,10 +75,11 @@ pub async fn post(
 ) -> Result<HttpResponse, ApiError> {
     let ip = client_ip(&state.shared.access.proxies, &req);
     let admission = admission::admit(&state, ip, bearer::token(&req)).await?;
-    let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
-    let name = body.get("client_name").and_then(serde_json::Value::as_str).map(str::to_owned);
+    let body =
+        json_object(&req, payload, state.shared.max_body_bytes, state.shared.body_timeout).await?;
     let info = register::register(&state, body, &admission).await?;
-    let name = name.as_deref();
+    // The name stored, not the body's: a software statement may have replaced it.
+    let name = info.client_name.as_deref();
     events::client_event(&state, EventType::Registration, &req, &info.client_id, name);
     Ok(no_store_json(HttpResponse::Created(), info.body))
 }

@@ -12,6 +12,22 @@ use crate::service::state::AppState;
 pub struct ClientInformation {
     pub body: Vec<u8>,
     pub client_id: String,
+    /// The name stored (after a software statement had its say), for the audit event of a
+    /// registration or update; reads leave it out.
+    pub client_name: Option<String>,
+}
+
+impl ClientInformation {
+    pub fn with_stored_name(mut self, record: &ClientRecord) -> ClientInformation {
+        #[derive(serde::Deserialize)]
+        struct Named {
+            client_name: Option<String>,
+        }
+        self.client_name = serde_json::from_str::<Named>(record.metadata.get())
+            .ok()
+            .and_then(|named| named.client_name);
+        self
+    }
 }
 
 #[derive(Serialize)]
@@ -55,7 +71,7 @@ pub fn information(
         out.push(b',');
         out.extend_from_slice(inner.as_bytes());
     }
-    Ok(ClientInformation { body: out, client_id: record.client_id.clone() })
+    Ok(ClientInformation { body: out, client_id: record.client_id.clone(), client_name: None })
 }
 
 /// Serializes once into the raw JSON stored and returned.

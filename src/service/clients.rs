@@ -89,6 +89,11 @@ impl<'a> Clients<'a> {
 
     /// The client `client_id`, if it exists.
     pub async fn get(&self, client_id: &str) -> Result<Option<Stored>, RepositoryError> {
+        // An ID this server could not have issued (a 60,000-character path, CR/LF) is
+        // not looked up at all.
+        if !crate::credentials::is_client_id_shape(client_id) {
+            return Ok(None);
+        }
         match self.state.store.get(client_id).await? {
             Some(snapshot) => Ok(Some(Stored { record: decode(&snapshot)?, snapshot })),
             None => Ok(None),

@@ -111,7 +111,7 @@ pub async fn replace(
         )
         .await?;
     clients.forget_software_key(client_id, dropped_key.as_deref()).await;
-    Ok(information(state, &record, secret.as_ref(), &new_token)?)
+    Ok(information(state, &record, secret.as_ref(), &new_token)?.with_stored_name(&record))
 }
 
 /// RFC 7592 §2.3: deletes the client; its token dies with it.
@@ -127,8 +127,9 @@ pub async fn delete(
 /// §2.1: no 404, nothing to enumerate).
 fn authenticate(read: Option<Stored>, token: &AccessToken) -> Result<Stored, ApiError> {
     let Some(stored) = read else {
-        // Spend the hash an existing client would cost, so timing does not tell.
-        let _ = token.hash();
+        // Spend the record parse and hash an existing client would cost, so timing does
+        // not tell.
+        super::decoy::check_against_nothing(token);
         return Err(ApiError::InvalidToken);
     };
     if !stored.record.rat.as_ref().is_some_and(|rat| rat.verify(token)) {

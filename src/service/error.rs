@@ -20,6 +20,9 @@ pub enum ApiError {
     /// 413 `invalid_request`.
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// 408 `invalid_request`, connection closed: the body did not arrive in time.
+    #[error("the request body did not arrive within {} ms", .0.as_millis())]
+    BodyTimeout(std::time::Duration),
     /// 401 with `WWW-Authenticate: Bearer` and no error code: no credentials were sent
     /// (RFC 6750 §3.1).
     #[error("a bearer token is required")]
@@ -71,6 +74,8 @@ pub enum ManagementError {
     NoSuchToken,
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the request body did not arrive within {} ms", .0.as_millis())]
+    BodyTimeout(std::time::Duration),
     #[error("Content-Type must be application/json")]
     UnsupportedMediaType,
     #[error("the service is temporarily unavailable")]
@@ -84,6 +89,7 @@ impl From<ApiError> for ManagementError {
     fn from(e: ApiError) -> Self {
         match e {
             ApiError::PayloadTooLarge(limit) => ManagementError::PayloadTooLarge(limit),
+            ApiError::BodyTimeout(after) => ManagementError::BodyTimeout(after),
             ApiError::UnsupportedMediaType => ManagementError::UnsupportedMediaType,
             ApiError::Unavailable(cause) => ManagementError::Unavailable(cause),
             ApiError::Internal(cause) => ManagementError::Internal(cause),

@@ -5,7 +5,9 @@
 use serde_json::{Map, Value};
 
 use crate::credentials::{generate_secret, ClientSecret, NewCredentials};
-use crate::domain::client_patch::{parse_client_patch, ClientPatch, Operation, PatchError};
+use crate::domain::client_patch::{
+    parse_client_patch, required_scopes, ClientPatch, Operation, PatchError,
+};
 use crate::domain::members;
 use crate::domain::settings::{settings_view, AdminSettings};
 use crate::domain::vocab::AuthMethod;
@@ -55,6 +57,7 @@ pub async fn create(
     body: &Map<String, Value>,
 ) -> Result<Map<String, Value>, ManagementError> {
     let defaults = default_metadata();
+    require(grant, &required_scopes(body))?;
     let patch = parse_client_patch(body, Operation::Create, &defaults, &Map::new()).map_err(bad)?;
     require(grant, &patch.required_scopes)?;
     let mut metadata = defaults;
@@ -106,6 +109,7 @@ pub async fn update(
     client_id: &str,
     body: &Map<String, Value>,
 ) -> Result<Map<String, Value>, ManagementError> {
+    require(grant, &required_scopes(body))?;
     let clients = Clients::new(state);
     let current = found(clients.get(client_id).await?)?;
     let (record, secret) = clients

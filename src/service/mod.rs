@@ -17,6 +17,8 @@ pub mod clients;
 pub mod configuration;
 /// The web console's sessions and sign-in links, as the server and the CLI share them.
 pub mod console;
+/// The work an RFC 7592 request for an unknown client costs, like a known one.
+pub mod decoy;
 /// What the operations fail with; `http::error` turns it into responses.
 pub mod error;
 /// The server's signing keys.

@@ -159,7 +159,7 @@ async fn existing_registration(
         if clients.write(&client_id, &stored.snapshot, &bytes).await? {
             let secret = clients.open_secret(&stored.record)?;
             return information(state, &stored.record, secret.as_ref(), &token)
-                .map(Some)
+                .map(|info| Some(info.with_stored_name(&stored.record)))
                 .map_err(ApiError::from);
         }
     }
@@ -215,7 +215,8 @@ async fn store_new(
                 }
             }
         }
-        let information = information(state, &new.record, new.secret.as_ref(), &new.token)?;
+        let information = information(state, &new.record, new.secret.as_ref(), &new.token)?
+            .with_stored_name(&new.record);
         return Ok(New::Created(information));
     }
     Err(ApiError::Internal("could not allocate a unique client_id".into()))

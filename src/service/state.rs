@@ -36,6 +36,8 @@ pub struct Shared {
     /// `--cleanup-unused-after` is set: new clients' first use is recorded.
     pub cleanup_unused: bool,
     pub max_body_bytes: usize,
+    /// `--client-body-timeout-ms`: the whole request body must arrive within it.
+    pub body_timeout: std::time::Duration,
     pub server_keys: Arc<ServerKeys>,
     /// The discovery document, serialized once.
     pub discovery: String,

@@ -155,6 +155,13 @@ mod tests {
     }
 
     #[test]
+    fn tls_urls_are_accepted_as_the_help_says() {
+        for url in ["rediss://:pw@redis.example:6380/0", "rediss+cluster://r1:7000,r2:7001"] {
+            assert!(RedisTopology::parse(url).is_ok(), "{url}: {:?}", RedisTopology::parse(url));
+        }
+    }
+
+    #[test]
     fn cluster_urls_list_seed_nodes_with_shared_credentials() {
         let t = RedisTopology::parse("redis+cluster://u:pw@10.0.0.1:7000, 10.0.0.2:7001/").unwrap();
         let nodes =

@@ -9,6 +9,7 @@ use tokio::net::TcpStream;
 use tokio::time::timeout;
 
 use crate::helpers::{spawn_app_with, Backend};
+use crate::server_process::ServerProcess;
 
 const HEALTH: &[u8] = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
@@ -124,4 +125,84 @@ async fn connections_over_the_cap_wait_until_one_closes() {
     second.write_all(HEALTH).await.expect("write");
     let again = read_response(&mut second).await.expect("read");
     assert!(again.starts_with("HTTP/1.1 200"), "kept-alive connection: {again}");
+}
+
+/// Sends a full head announcing 100 bytes of body, then one byte, and waits up to `wait`
+/// for the server to answer and close. Returns what came back and whether it closed.
+async fn stall_body(port: u16, head: &str, wait: Duration) -> (String, bool) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    let request = format!("{head}Host: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{{");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let reply = timeout(wait, read_response(&mut stream)).await;
+    let reply = reply.map(|r| r.unwrap_or_default()).unwrap_or_default();
+    let mut rest = [0u8; 64];
+    let closed = matches!(timeout(wait, stream.read(&mut rest)).await, Ok(Ok(0) | Err(_)));
+    (reply, closed)
+}
+
+#[tokio::test]
+async fn a_body_that_never_finishes_gets_408_and_a_closed_connection() {
+    // Arrange (issue 15: one byte of a 100-byte body held the connection for good)
+    let app = spawn_app_with(Backend::Memory, &["--client-body-timeout-ms", "1000"]).await;
+    let heads = [
+        "POST /oidc/register HTTP/1.1\r\nContent-Type: application/json\r\n",
+        "POST /api/v2/clients HTTP/1.1\r\nContent-Type: application/json\r\n\
+         Authorization: Bearer x\r\n",
+        "GET /healthz HTTP/1.1\r\n",
+    ];
+
+    for head in heads {
+        // Act
+        let (reply, closed) = stall_body(app.port, head, Duration::from_secs(8)).await;
+
+        // Assert
+        assert!(closed, "{head:?}: the connection was still open after 8 s; got:\n{reply}");
+        if head.starts_with("POST /oidc/register") {
+            assert!(reply.starts_with("HTTP/1.1 408"), "{head:?}: expected 408, got:\n{reply}");
+            assert!(reply.contains("invalid_request"), "{reply}");
+        }
+    }
+    assert_eq!(app.get("/healthz").await.status, 200);
+}
+
+#[tokio::test]
+async fn stalled_bodies_do_not_starve_the_server() {
+    // Arrange: more stalled bodies than connections allowed.
+    let flags = ["--client-body-timeout-ms", "500", "--max-connections", "40", "--workers", "1"];
+    let app = spawn_app_with(Backend::Memory, &flags).await;
+    let head = "POST /oidc/register HTTP/1.1\r\nContent-Type: application/json\r\n";
+    let stalled: Vec<_> = (0..60)
+        .map(|_| tokio::spawn(stall_body(app.port, head, Duration::from_secs(15))))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Act
+    let health = timeout(Duration::from_secs(10), app.get("/healthz")).await;
+
+    // Assert
+    assert_eq!(health.expect("/healthz did not answer within 10 s").status, 200);
+    for task in stalled {
+        let (reply, closed) = task.await.expect("task");
+        assert!(closed && reply.starts_with("HTTP/1.1 408"), "got:\n{reply}");
+    }
+}
+
+#[tokio::test]
+async fn a_connection_cap_above_the_open_file_limit_is_lowered_with_a_warning() {
+    // Arrange: more connections than any open-file limit allows (issue 15: the default
+    // 25,000 was above this machine's 20,000).
+    let mut server = ServerProcess::start(&["--max-connections", "4000000000"]);
+
+    // Act
+    let health =
+        server.send(reqwest::Method::GET, &format!("{}/healthz", server.address), None, None).await;
+    let log = server.stop().join("\n");
+
+    // Assert
+    assert_eq!(health.status, Some(200), "{health:?}");
+    let warning = log
+        .lines()
+        .find(|line| line.contains("open-file limit"))
+        .unwrap_or_else(|| panic!("no open-file limit warning in:\n{log}"));
+    assert!(warning.contains("\"serving_at_most\""), "{warning}");
 }

@@ -401,3 +401,26 @@ async fn unknown_routes_answer_404_with_a_json_body() {
         assert!(reply.json().is_object(), "{reply}");
     }
 }
+
+#[tokio::test]
+async fn discovery_claims_no_request_object_request_uri_or_response_mode_handling() {
+    // Arrange: issue 15, pyoidc reads `require_request_uri_registration: true` and invents
+    // request_uris for every registration; this server processes none of them.
+    let app = spawn_app().await;
+
+    for path in DOCUMENTS {
+        // Act
+        let doc = app.get(path).await.json();
+
+        // Assert
+        for flag in [
+            "claims_parameter_supported",
+            "request_parameter_supported",
+            "request_uri_parameter_supported",
+            "require_request_uri_registration",
+        ] {
+            assert_member(&doc, flag, &json!(false));
+        }
+        assert!(doc.get("response_modes_supported").is_none(), "{path}: {doc:#}");
+    }
+}

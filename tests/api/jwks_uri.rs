@@ -103,3 +103,17 @@ async fn without_the_setting_or_a_need_for_keys_nothing_is_fetched() {
     // Assert
     assert!(fixture.requests().is_empty(), "nothing fetched: {:?}", fixture.requests());
 }
+
+#[tokio::test]
+async fn a_name_that_does_not_resolve_and_one_that_resolves_inside_get_one_answer() {
+    // Arrange (issue 15: the answer told whether an internal host name resolves)
+    let app = spawn_app_with(Backend::Memory, &["--verify-jwks-uri", "--fetch-allow-http"]).await;
+
+    // Act
+    let inside = app.register(&key_client("https://localhost/jwks.json")).await;
+    let nowhere = app.register(&key_client("https://no-such-host.invalid/jwks.json")).await;
+
+    // Assert
+    assert_refused(&inside, "fetch refused");
+    assert_eq!(inside.json(), nowhere.json(), "\n{inside}\n{nowhere}");
+}

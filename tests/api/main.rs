@@ -10,10 +10,12 @@ mod redis_cluster;
 mod redis_server;
 mod server_process;
 
+mod abuse;
 mod access;
 mod admin_tokens;
 mod architecture;
 mod audit;
+mod browser_urls;
 mod cleanup;
 mod cli;
 mod cluster;

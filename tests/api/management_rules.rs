@@ -4,7 +4,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::admin_helpers::{assert_invalid_body, client_id_of, spawn_admin_app, AdminApp};
+use crate::admin_helpers::{
+    assert_insufficient_scope, assert_invalid_body, client_id_of, spawn_admin_app, AdminApp,
+};
 use crate::helpers::{
     assert_oauth_error_code, merge, minimal, minimal_with, signing_jwk, update_body_from,
     Registered,
@@ -457,4 +459,71 @@ async fn administrators_may_use_subdomain_wildcards_that_self_registration_may_n
         let description = reply.json()["error_description"].as_str().unwrap_or_default().to_owned();
         assert!(description.contains(field), "{field} named\n{reply}");
     }
+}
+
+#[tokio::test]
+async fn credentials_without_their_scope_are_refused_403_whatever_else_the_body_holds() {
+    // Arrange (issue 15: a 400 about credential ids used to come before the 403)
+    let app = spawn_admin_app().await;
+    let client = client_with_a_key(&app).await;
+    let token = app.tokens.all_but("update:client_credentials");
+    let bodies = [
+        json!({ "client_authentication_methods": private_key_jwt("no-such-key") }),
+        json!({ "client_authentication_methods": no_credentials(), "name": "<bad>" }),
+        json!({
+            "client_authentication_methods": private_key_jwt("no-such-key"),
+            "token_endpoint_auth_method": "client_secret_basic",
+        }),
+    ];
+
+    for body in bodies {
+        // Act
+        let reply = app.management_patch(token, &client.client_id, &body).await;
+
+        // Assert
+        assert_insufficient_scope(&reply, "update:client_credentials");
+    }
+}
+
+#[tokio::test]
+async fn both_authentication_settings_together_are_refused_naming_both_before_credentials() {
+    // Arrange
+    let app = spawn_admin_app().await;
+    let client = client_with_a_key(&app).await;
+    let body = json!({
+        "client_authentication_methods": private_key_jwt("no-such-key"),
+        "token_endpoint_auth_method": "client_secret_basic",
+    });
+
+    // Act
+    let reply = app.management_patch(app.tokens.all(), &client.client_id, &body).await;
+
+    // Assert
+    assert_invalid_body(&reply, "client_authentication_methods");
+    let message = reply.json()["message"].as_str().unwrap_or_default().to_owned();
+    assert!(message.contains("token_endpoint_auth_method"), "{message}");
+    assert!(message.contains("together"), "{message}");
+}
+
+#[tokio::test]
+async fn client_metadata_is_the_users_alone_and_a_new_client_has_ten_free_keys() {
+    // Arrange (issue 15: a fresh client already held application_type and subject_type)
+    let app = spawn_admin_app().await;
+    let created = app.management_create_ok(&json!({ "name": "Shop" })).await;
+    let id = client_id_of(&created);
+    let registered = app
+        .register_ok(&minimal_with(
+            json!({ "software_id": "s", "client_uri": "https://rp.example" }),
+        ))
+        .await;
+
+    // Act
+    let patched =
+        app.management_patch_ok(&id, &json!({ "client_metadata": metadata_keys(10) })).await;
+    let self_registered = app.management_get_ok(&registered.client_id).await;
+
+    // Assert
+    assert_eq!(created["client_metadata"], json!({}), "{created:#}");
+    assert_eq!(patched["client_metadata"], metadata_keys(10), "{patched:#}");
+    assert_eq!(self_registered["client_metadata"], json!({}), "{self_registered:#}");
 }

@@ -1,5 +1,5 @@
 //! Other OIDC metadata: display and login URIs, request_uris, subject types, scalar
-//! members (checklist items 49-53, 57, 62 and section H's refusal of sector URIs).
+//! members (checklist items 49-53, 57, 62; sector_identifier_uri is in sector.rs).
 
 use serde_json::json;
 
@@ -165,20 +165,6 @@ async fn an_unknown_subject_type_is_refused_naming_the_member(app: TestApp) {
     assert_oauth_error(&reply, 400, "invalid_client_metadata", "subject_type");
 }
 
-async fn a_sector_identifier_uri_is_refused_as_not_supported_yet(app: TestApp) {
-    // Arrange
-    let body = minimal_with(json!({
-        "subject_type": "pairwise",
-        "sector_identifier_uri": "https://rp.example/sector.json",
-    }));
-
-    // Act
-    let reply = app.register(&body).await;
-
-    // Assert
-    assert_oauth_error(&reply, 400, "invalid_client_metadata", "sector_identifier_uri");
-}
-
 on_both_stores!(
     initiate_login_uri_must_be_https_and_is_echoed_on_read,
     initiate_login_uri_refuses_every_non_https_form,
@@ -187,5 +173,4 @@ on_both_stores!(
     scalar_and_list_members_are_stored_as_sent,
     subject_types_are_public_or_pairwise_on_a_single_host,
     an_unknown_subject_type_is_refused_naming_the_member,
-    a_sector_identifier_uri_is_refused_as_not_supported_yet,
 );

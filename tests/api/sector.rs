@@ -217,7 +217,7 @@ async fn loopback_private_link_local_and_metadata_addresses_are_refused() {
     for target in targets {
         let reply = app.register(&pairwise(&[A], target)).await;
         assert_eq!(reply.status, 400, "{target} must be refused\n{reply}");
-        assert_refused(&reply, &["loopback", "private", "reserved", "resolved"]);
+        assert_refused(&reply, &["loopback", "private", "reserved", "resolve"]);
     }
 }
 

@@ -14,6 +14,7 @@ use josekit::jws::{JwsHeader, HS256, RS256};
 use josekit::jwt::{self, JwtPayload};
 use serde_json::{json, Map, Value};
 
+use crate::admin_helpers::spawn_admin_app_with;
 use crate::helpers::{
     assert_invalid_token, assert_oauth_error, merge, minimal, minimal_with, now, spawn_app_with,
     update_body_from, Backend, TestApp,
@@ -434,4 +435,24 @@ async fn concurrent_identical_registrations_share_one_client_on_redis() {
     assert_eq!(ids.len(), 1, "one client for one piece of software: {ids:?}");
     let clients: Vec<String> = redis.dump().into_keys().filter(|k| k.contains("client:")).collect();
     assert_eq!(clients.len(), 1, "no stray client left behind: {clients:?}");
+}
+
+#[tokio::test]
+async fn the_audit_event_of_a_registration_names_the_stored_name_not_the_body_s() {
+    // Arrange (issue 15: the event recorded the body's client_name, which the statement
+    // replaced)
+    let file = trusted_issuers_file(&json!([{ "issuer": ISSUER, "jwks": issuer_jwks() }]));
+    let path = file.path().to_str().expect("a UTF-8 temporary path").to_owned();
+    let app = spawn_admin_app_with(Backend::Memory, &["--trusted-issuers", &path]).await;
+    let body = minimal_with(json!({ "client_name": "Body", FIELD: sign(&claims()) }));
+
+    // Act
+    let client = app.register(&body).await.registered();
+    let (_, page) =
+        app.logs_when("", |page| page.as_array().is_some_and(|events| !events.is_empty())).await;
+
+    // Assert
+    let event = &page[0];
+    assert_eq!(event["client_id"], json!(client.client_id), "{page:#}");
+    assert_eq!(event["client_name"], json!("Signed"), "{page:#}");
 }

@@ -12,6 +12,7 @@ pub struct ConnectionLimits {
     /// TLS handshakes in progress, per worker.
     pub max_tls_handshakes_per_worker: usize,
     pub request_timeout: Duration,
+    pub body_timeout: Duration,
     pub disconnect_timeout: Duration,
     pub tls_handshake_timeout: Duration,
     pub keep_alive: KeepAlive,
@@ -23,6 +24,24 @@ impl ConnectionLimits {
     /// accept).
     pub fn max_connections_per_worker(&self, workers: usize) -> usize {
         (self.max_connections / workers.max(1)).max(1)
+    }
+
+    /// These limits with `max_connections` lowered, with a warning, when the process's
+    /// open-file limit could not hold that many connections.
+    pub fn fitted_to_open_files(self) -> ConnectionLimits {
+        let limit = super::open_files::soft_limit();
+        let fitted = super::open_files::fit(self.max_connections, limit);
+        if fitted < self.max_connections {
+            tracing::warn!(
+                max_connections = self.max_connections,
+                open_file_limit = limit,
+                serving_at_most = fitted,
+                "--max-connections is above what the open-file limit allows (each connection \
+                 is a file descriptor); connections are capped lower: raise the limit \
+                 (ulimit -n, LimitNOFILE=) or lower --max-connections"
+            );
+        }
+        ConnectionLimits { max_connections: fitted, ..self }
     }
 }
 
@@ -43,6 +62,7 @@ mod tests {
             max_connections,
             max_tls_handshakes_per_worker: 256,
             request_timeout: Duration::from_secs(5),
+            body_timeout: Duration::from_secs(10),
             disconnect_timeout: Duration::from_secs(1),
             tls_handshake_timeout: Duration::from_secs(3),
             keep_alive: keep_alive(5),

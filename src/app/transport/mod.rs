@@ -1,6 +1,7 @@
 //! The listener's transport: TLS, production mode, connection limits and timeouts.
 
 pub mod limits;
+pub mod open_files;
 pub mod production;
 pub mod tls;
 
@@ -51,6 +52,11 @@ pub struct TransportArgs {
     #[arg(long, env = "REGISTRAR_CLIENT_REQUEST_TIMEOUT_MS", default_value_t = 5000,
           value_parser = clap::value_parser!(u64).range(1..), help_heading = heading::LIMITS)]
     pub client_request_timeout_ms: u64,
+    /// Milliseconds a request body has, once its handler starts reading it, to arrive in
+    /// full (else 408 and the connection is closed).
+    #[arg(long, env = "REGISTRAR_CLIENT_BODY_TIMEOUT_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub client_body_timeout_ms: u64,
     /// Milliseconds a closing connection gets to shut down cleanly; 0: no limit.
     #[arg(long, env = "REGISTRAR_CLIENT_DISCONNECT_TIMEOUT_MS", default_value_t = 1000,
           help_heading = heading::PERFORMANCE)]
@@ -103,6 +109,7 @@ impl TransportSettings {
                 max_connections: args.max_connections as usize,
                 max_tls_handshakes_per_worker: args.max_connection_rate as usize,
                 request_timeout: Duration::from_millis(args.client_request_timeout_ms),
+                body_timeout: Duration::from_millis(args.client_body_timeout_ms),
                 disconnect_timeout: Duration::from_millis(args.client_disconnect_timeout_ms),
                 tls_handshake_timeout: Duration::from_millis(args.tls_handshake_timeout_ms),
                 keep_alive: limits::keep_alive(args.keep_alive_secs),

@@ -146,7 +146,7 @@ pub(crate) fn vet(
     if any {
         Ok(())
     } else {
-        Err(FetchError::Resolve)
+        Err(FetchError::HostRefused)
     }
 }
 
@@ -236,6 +236,6 @@ mod tests {
         let allow = AllowList::default();
         let addrs: [IpAddr; 2] = ["8.8.8.8".parse().unwrap(), "10.0.0.1".parse().unwrap()];
         assert_eq!(vet("mixed.example", addrs, &allow), Err(FetchError::ForbiddenAddress));
-        assert_eq!(vet("empty.example", [], &allow), Err(FetchError::Resolve));
+        assert_eq!(vet("empty.example", [], &allow), Err(FetchError::HostRefused));
     }
 }

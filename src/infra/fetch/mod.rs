@@ -80,9 +80,12 @@ pub enum FetchError {
     NotHttps,
     #[error("URL is not an absolute http(s) URL with a host and without user information")]
     BadUrl,
-    #[error("host name could not be resolved")]
-    Resolve,
-    #[error("host resolves to a loopback, private, link-local or reserved address")]
+    /// A host name that does not resolve and one that resolves to a forbidden address get
+    /// this one answer, so the fetcher cannot be used to map internal names.
+    #[error("host name does not resolve to an address that may be contacted")]
+    HostRefused,
+    /// An IP literal in the URL that is loopback, private, link-local or reserved.
+    #[error("host is a loopback, private, link-local or reserved address")]
     ForbiddenAddress,
     #[error("server answered with a redirect; redirects are not followed")]
     Redirect,

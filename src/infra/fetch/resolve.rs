@@ -28,9 +28,11 @@ impl Resolve for VettingResolver {
             // Port 0: reqwest puts the URL's port in afterwards.
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await
-                .map_err(|_| FetchError::Resolve)?
+                .map_err(|_| FetchError::HostRefused)?
                 .collect();
-            vet(&host, addrs.iter().map(SocketAddr::ip), &allow)?;
+            // One answer for "does not resolve" and "resolves somewhere forbidden".
+            vet(&host, addrs.iter().map(SocketAddr::ip), &allow)
+                .map_err(|_| FetchError::HostRefused)?;
             let addrs: Addrs = Box::new(addrs.into_iter());
             Ok(addrs)
         })

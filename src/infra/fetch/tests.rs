@@ -173,10 +173,13 @@ async fn loopback_private_and_metadata_addresses_are_refused_without_the_allow_l
         "https://[fe80::1]/",
         "https://2130706433/",
         "https://0x7f.1/",
-        "https://localhost/",
     ];
     for url in refused {
         assert_eq!(fetcher.get_json(url).await, Err(FetchError::ForbiddenAddress), "{url}");
+    }
+    // A name gets the answer an unknown name gets: nothing about what it resolves to.
+    for url in ["https://localhost/", "https://no-such-host.invalid/"] {
+        assert_eq!(fetcher.get_json(url).await, Err(FetchError::HostRefused), "{url}");
     }
 }
 
@@ -187,7 +190,7 @@ async fn a_host_name_resolving_to_loopback_is_refused_even_over_allowed_http() {
         Fetcher::new(FetchPolicy { allow_http: true, ..FetchPolicy::default() }).expect("fetcher");
     let url = format!("http://localhost:{}/", server.addr.port());
 
-    assert_eq!(fetcher.get_json(&url).await, Err(FetchError::ForbiddenAddress));
+    assert_eq!(fetcher.get_json(&url).await, Err(FetchError::HostRefused));
     assert_eq!(fetcher.get_json(&server.url("/")).await, Err(FetchError::ForbiddenAddress));
     assert!(server.requests.lock().expect("lock").is_empty());
 }
@@ -286,7 +289,7 @@ fn every_message_is_ascii() {
     let all = [
         FetchError::NotHttps,
         FetchError::BadUrl,
-        FetchError::Resolve,
+        FetchError::HostRefused,
         FetchError::ForbiddenAddress,
         FetchError::Redirect,
         FetchError::Timeout,

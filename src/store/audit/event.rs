@@ -18,6 +18,32 @@ use serde_json::{Map, Value};
 /// Longest `user_agent` kept, in characters: the header is attacker-controlled and every
 /// event is kept up to `--audit-max-events` times over.
 const MAX_USER_AGENT_CHARS: usize = 256;
+/// Longest `client_id` kept: generated ids are 22 characters; anything longer is an
+/// outsider's path segment, kept only as far as it shows what was tried.
+const MAX_CLIENT_ID_CHARS: usize = 64;
+/// Registration's `client_name` limit.
+const MAX_CLIENT_NAME_CHARS: usize = 255;
+/// Longest string kept in `details`.
+const MAX_DETAIL_CHARS: usize = 512;
+
+/// Free text from a request, as an event keeps it: at most `max` characters, control
+/// characters written as `\u{..}` escapes, so no field can forge a log line or fill the
+/// capped log with one request.
+pub fn bounded(text: &str, max: usize) -> String {
+    let plain = text.len() <= max && !text.chars().any(char::is_control);
+    if plain {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len().min(max * 2));
+    for c in text.chars().take(max) {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
 
 /// What happened. Each kind has a short code, Auth0-style (`s…` success, `f…` failure).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -192,8 +218,8 @@ impl Event {
 
     /// The client concerned (its ID, and its name when known).
     pub fn with_client(mut self, client_id: &str, client_name: Option<&str>) -> Event {
-        self.client_id = Some(client_id.to_owned());
-        self.client_name = client_name.map(str::to_owned);
+        self.client_id = Some(bounded(client_id, MAX_CLIENT_ID_CHARS));
+        self.client_name = client_name.map(|name| bounded(name, MAX_CLIENT_NAME_CHARS));
         self
     }
 
@@ -201,10 +227,7 @@ impl Event {
     /// Takes the address as a `String` the caller has just formatted, so it is not copied.
     pub fn with_origin(mut self, ip: Option<String>, user_agent: Option<&str>) -> Event {
         self.ip = ip;
-        self.user_agent = user_agent.map(|ua| match ua.char_indices().nth(MAX_USER_AGENT_CHARS) {
-            Some((end, _)) => ua[..end].to_owned(),
-            None => ua.to_owned(),
-        });
+        self.user_agent = user_agent.map(|ua| bounded(ua, MAX_USER_AGENT_CHARS));
         self
     }
 
@@ -393,6 +416,7 @@ fn sanitize(value: Value) -> Value {
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(sanitize).collect()),
         Value::String(text) if carries_credential(&text) => Value::from("[redacted]"),
+        Value::String(text) => Value::String(bounded(&text, MAX_DETAIL_CHARS)),
         other => other,
     }
 }
