@@ -151,6 +151,10 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "REGISTRAR_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Token, introspection and revocation requests per client, e.g. `50/s` (a burst of
+    /// 50, then one every 20 ms), across instances with Redis. Unset: no per-client limit.
+    #[arg(long, env = "REGISTRAR_TOKEN_RATE_LIMIT_PER_CLIENT")]
+    pub token_rate_limit_per_client: Option<Limit>,
     /// Who may register: `open` (anyone), `token` (an initial access token is required),
     /// `closed` (403, and discovery stops advertising registration).
     #[arg(long, env = "REGISTRAR_REGISTRATION_MODE", value_enum, default_value = "open")]
@@ -305,6 +309,8 @@ impl std::fmt::Debug for ObserveSettings {
 #[derive(Debug, Clone)]
 pub struct AccessSettings {
     pub mode: RegistrationMode,
+    /// `--token-rate-limit-per-client`.
+    pub per_client_token: Option<Limit>,
     pub per_ip: Option<Limit>,
     pub global: Option<Limit>,
     pub proxies: TrustedProxies,
@@ -400,6 +406,7 @@ impl TryFrom<ServeArgs> for Settings {
             }),
             access: AccessSettings {
                 mode: args.registration_mode,
+                per_client_token: args.token_rate_limit_per_client,
                 per_ip: args.rate_limit_per_ip,
                 global: args.rate_limit_global,
                 proxies,

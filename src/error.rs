@@ -195,6 +195,12 @@ pub enum ManagementError {
     NotFound,
     #[error("no such initial access token")]
     NoSuchToken,
+    /// 404 for the other management resources (resource servers, client grants).
+    #[error("no such {0}")]
+    NoSuch(&'static str),
+    /// 409: the new resource would duplicate an existing one.
+    #[error("{0}")]
+    Conflict(String),
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("Content-Type must be application/json")]
@@ -223,6 +229,9 @@ impl ManagementError {
             ManagementError::InsufficientScope(_) => "insufficient_scope",
             ManagementError::NotFound => "inexistent_client",
             ManagementError::NoSuchToken => "inexistent_initial_access_token",
+            ManagementError::NoSuch("resource server") => "inexistent_resource_server",
+            ManagementError::NoSuch(_) => "inexistent_client_grant",
+            ManagementError::Conflict(_) => "conflict",
             ManagementError::PayloadTooLarge(_) => "payload_too_large",
             ManagementError::UnsupportedMediaType => "unsupported_media_type",
             ManagementError::Unavailable(_) => "temporarily_unavailable",
@@ -239,7 +248,10 @@ impl ResponseError for ManagementError {
                 StatusCode::UNAUTHORIZED
             }
             ManagementError::InsufficientScope(_) => StatusCode::FORBIDDEN,
-            ManagementError::NotFound | ManagementError::NoSuchToken => StatusCode::NOT_FOUND,
+            ManagementError::NotFound
+            | ManagementError::NoSuchToken
+            | ManagementError::NoSuch(_) => StatusCode::NOT_FOUND,
+            ManagementError::Conflict(_) => StatusCode::CONFLICT,
             ManagementError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ManagementError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ManagementError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

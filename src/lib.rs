@@ -34,6 +34,8 @@ pub mod keys;
 pub mod management;
 /// Prometheus metrics and `GET /metrics`.
 pub mod metrics;
+/// OAuth 2.0 for clients without end users: token endpoint, introspection, revocation.
+pub mod oauth;
 /// The outermost middleware: request IDs, request spans, metrics, access log.
 pub mod observe;
 /// The OpenAPI 3.1 document of every endpoint, generated from the handlers' annotations.

@@ -23,10 +23,13 @@ use crate::fetch::{FetchPolicy, Fetcher};
 use crate::idempotency::Registrations;
 use crate::keys::{KeyError, ServerKeys};
 use crate::metrics::Metrics;
+use crate::oauth::OAuth;
 use crate::observe::Observe;
 use crate::routes;
 use crate::state::{Access, AppState, ObserveFlags, Shared};
+use crate::store::apis::ApiStore;
 use crate::store::memory::MemoryStore;
+use crate::store::oauth_tokens::TokenFacts;
 use crate::store::redis::{RedisConfig, Timeouts};
 use crate::store::{ClientStore, Store, StoreError};
 use crate::transport::production;
@@ -236,6 +239,44 @@ async fn load_trusted_issuers(
     Ok(trusted)
 }
 
+/// Replay and revocation facts and the APIs live beside the clients.
+fn build_oauth(
+    settings: &Settings,
+    backend: &Backend,
+    sealer: &Sealer,
+    issuer: &str,
+) -> Result<Arc<OAuth>, StartupError> {
+    let (facts, apis) = match backend {
+        Backend::Memory(_) => (TokenFacts::memory(), ApiStore::memory()),
+        Backend::Redis(config) => {
+            let (conn, prefix) = (config.connection()?, config.prefix().to_owned());
+            (
+                TokenFacts::Redis { conn: conn.clone(), prefix: prefix.clone() },
+                ApiStore::Redis { conn, prefix },
+            )
+        }
+    };
+    let token_endpoint = settings.token_endpoint.as_deref();
+    let limit = settings.access.per_client_token;
+    OAuth::new(facts, apis, sealer, issuer, token_endpoint, limit).map_err(StartupError::Access)
+}
+
+/// The paths on this issuer that discovery names for the co-located OpenID Provider.
+fn op_paths(settings: &Settings, issuer: &str) -> Vec<(String, &'static str)> {
+    let endpoints = [
+        (&settings.authorization_endpoint, "/authorize", "The authorization endpoint"),
+        (&settings.userinfo_endpoint, "/userinfo", "The userinfo endpoint"),
+    ];
+    endpoints
+        .into_iter()
+        .filter_map(|(configured, default, name)| {
+            let url = configured.clone().unwrap_or_else(|| format!("{issuer}{default}"));
+            let path = url.strip_prefix(issuer)?.split(['?', '#']).next()?.to_owned();
+            path.starts_with('/').then_some((path, name))
+        })
+        .collect()
+}
+
 /// Waits for the store, then loads (or on first start creates) the server's keys.
 async fn load_keys(backend: &Backend, sealer: &Sealer) -> Result<Arc<ServerKeys>, StartupError> {
     let bootstrap = backend.store()?;
@@ -265,6 +306,8 @@ impl Application {
         }
         .skipping(&settings.audit_skip);
         let access = build_access(&settings, &backend).await?;
+        let oauth = build_oauth(&settings, &backend, &sealer, &issuer)?;
+        let op_paths = op_paths(&settings, &issuer);
         let observe = &settings.observe;
         let shared = Arc::new(Shared {
             metrics: Metrics::new(audit.clone(), observe.metrics_token.as_deref()),
@@ -280,6 +323,7 @@ impl Application {
             server_keys: server_keys.clone(),
             audit,
             access,
+            oauth,
         });
         let sweeper = match settings.cleanup {
             Some(cleanup) => {
@@ -304,6 +348,7 @@ impl Application {
                 .wrap(security_headers())
                 .wrap(Observe::new(shared.clone()))
                 .configure(routes::configure)
+                .configure(|cfg| routes::token::op_routes(cfg, &op_paths))
                 .default_service(web::to(routes::not_found))
         })
         .workers(settings.workers)

@@ -43,6 +43,8 @@ pub struct Shared {
     pub access: Access,
     pub metrics: Metrics,
     pub observe: ObserveFlags,
+    /// The token, introspection and revocation endpoints' state.
+    pub oauth: Arc<crate::oauth::OAuth>,
 }
 
 /// Which of the observability features run (`--no-metrics`, `--access-log`).

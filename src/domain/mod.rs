@@ -16,6 +16,8 @@ pub mod metadata;
 /// The Auth0-style client settings a registration maps to.
 /// Named registration policies from `--policies`.
 pub mod policy;
+/// Resource servers (APIs) and client grants of the token endpoint.
+pub mod resource_server;
 pub mod settings;
 /// Software statements (RFC 7591 §2.3): signed client metadata from a trusted issuer.
 pub mod software_statement;

@@ -23,6 +23,10 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
     let signing: Vec<&str> =
         JwsAlg::ALL.iter().filter(|a| **a != JwsAlg::None).map(|a| a.as_str()).collect();
     let with_none: Vec<&str> = JwsAlg::wire_values();
+    // Introspection and revocation need an authenticated client; `none` is for public
+    // clients, whose grants the co-located OP serves.
+    let authenticating: Vec<&str> =
+        AuthMethod::ALL.iter().filter(|m| **m != AuthMethod::None).map(|m| m.as_str()).collect();
     let mut document = json!({
         "issuer": issuer,
         "authorization_endpoint": endpoint(&settings.authorization_endpoint, "/authorize"),
@@ -46,6 +50,12 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
         "request_object_encryption_enc_values_supported": JweEnc::wire_values(),
         "token_endpoint_auth_methods_supported": AuthMethod::wire_values(),
         "token_endpoint_auth_signing_alg_values_supported": signing,
+        "introspection_endpoint": format!("{issuer}{}", crate::oauth::INTROSPECTION_PATH),
+        "introspection_endpoint_auth_methods_supported": authenticating,
+        "introspection_endpoint_auth_signing_alg_values_supported": signing,
+        "revocation_endpoint": format!("{issuer}{}", crate::oauth::REVOCATION_PATH),
+        "revocation_endpoint_auth_methods_supported": authenticating,
+        "revocation_endpoint_auth_signing_alg_values_supported": signing,
         "claims_parameter_supported": false,
         "request_parameter_supported": true,
         "request_uri_parameter_supported": true,

@@ -5,6 +5,8 @@ use actix_web::{web, HttpResponse};
 
 use crate::error::ApiError;
 
+/// Management API: `/api/v2/resource-servers` and `/api/v2/client-grants`.
+mod apis;
 /// Audit events from requests, and the log endpoint.
 mod audit;
 /// `Authorization: Bearer` (RFC 6750 §2.1).
@@ -21,8 +23,14 @@ mod iat;
 mod manage;
 /// Management API: `/api/v2/clients`.
 mod management;
+/// `OAuthError` as HTTP.
+mod oauth_error;
+/// OpenAPI operations of the OAuth endpoints and their management API.
+pub(crate) mod oauth_openapi;
 /// RFC 7591 registration endpoint.
 mod register;
+/// The token, introspection and revocation endpoints, and the OP's paths.
+pub mod token;
 
 /// Where clients register (RFC 7591 §3); their configuration URIs sit below it.
 pub const REGISTRATION_PATH: &str = "/oidc/register";
@@ -41,6 +49,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/readyz", "GET").get(health::ready))
         .service(resource(crate::openapi::OPENAPI_PATH, "GET").get(crate::openapi::serve))
         .service(resource(crate::metrics::METRICS_PATH, "GET").get(crate::metrics::serve))
+        .service(resource(crate::oauth::TOKEN_PATH, "POST").post(token::token))
+        .service(resource(crate::oauth::INTROSPECTION_PATH, "POST").post(token::introspect))
+        .service(resource(crate::oauth::REVOCATION_PATH, "POST").post(token::revoke))
         .service(
             resource(REGISTRATION_PATH, "POST")
                 .wrap(cors(&["POST"]))
@@ -76,7 +87,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(iat::list))
                         .route(web::post().to(iat::create)),
                 )
-                .service(scoped("/initial-access-tokens/{id}", "DELETE").delete(iat::revoke)),
+                .service(scoped("/initial-access-tokens/{id}", "DELETE").delete(iat::revoke))
+                .service(
+                    scoped("/resource-servers", "GET, POST")
+                        .route(web::get().to(apis::list_apis))
+                        .route(web::post().to(apis::create_api)),
+                )
+                .service(
+                    scoped("/resource-servers/{id}", "GET, PATCH, DELETE")
+                        .route(web::get().to(apis::get_api))
+                        .route(web::patch().to(apis::update_api))
+                        .route(web::delete().to(apis::delete_api)),
+                )
+                .service(
+                    scoped("/client-grants", "GET, POST")
+                        .route(web::get().to(apis::list_grants))
+                        .route(web::post().to(apis::create_grant)),
+                )
+                .service(
+                    scoped("/client-grants/{id}", "PATCH, DELETE")
+                        .route(web::patch().to(apis::update_grant))
+                        .route(web::delete().to(apis::delete_grant)),
+                ),
         );
 }
 

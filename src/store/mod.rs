@@ -4,12 +4,16 @@
 
 use std::future::Future;
 
+/// Resource servers (APIs) and client grants (the token endpoint's).
+pub mod apis;
 /// One connection type over one server, Sentinel or Cluster.
 pub mod connection;
 /// Redis key names and listing buckets.
 pub mod layout;
 /// In-process store: the default, and the one tests use when Redis is beside the point.
 pub mod memory;
+/// Used client assertions and revoked access tokens.
+pub mod oauth_tokens;
 /// Redis store: what production runs on.
 pub mod redis;
 /// `--redis-url` parsed into the Redis deployment it names.
