@@ -16,8 +16,10 @@ use crate::domain::vocab::{AuthMethod, JwsAlg};
 const MAX_ASSERTION_BYTES: usize = 8192;
 /// Clock skew allowed on `exp`, `nbf` and `iat`.
 const LEEWAY_SECONDS: i64 = 60;
-/// How far ahead `exp` may be: an assertion is for one request, not a credential to keep.
-pub const MAX_LIFETIME_SECONDS: i64 = 600;
+/// How far ahead `exp` may be: an assertion is for one request, not a credential to keep,
+/// and its `jti` is remembered until `exp`. One hour is Authlib's default lifetime (the
+/// longest among common client libraries; openid-client signs for 60 s).
+pub const MAX_LIFETIME_SECONDS: i64 = 3600;
 
 /// A parsed, not yet verified assertion.
 pub struct Assertion {

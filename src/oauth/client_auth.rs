@@ -80,6 +80,8 @@ pub struct Client {
     pub grant_types: Vec<GrantType>,
     /// Changes whenever the client's secret does (`credential_epoch`).
     pub epoch: String,
+    /// The registration policy the client was registered under.
+    pub policy: Option<String>,
 }
 
 impl Client {
@@ -250,6 +252,7 @@ pub async fn authenticate(
         client_id: record.client_id,
         name: registered.client_name,
         grant_types,
+        policy: record.policy.map(|place| place.policy),
     })
 }
 

@@ -137,9 +137,10 @@ pub async fn issue(
             return Err(OAuthError::InvalidTarget(format!("no API has the identifier {shown}")))
         }
     };
-    let grant: ClientGrant = match grant {
-        Some(json) => serde_json::from_str(&json).map_err(OAuthError::internal)?,
-        None => {
+    let grant: ClientGrant = match (grant, policy_grant(state, client, &api)) {
+        (Some(json), _) => serde_json::from_str(&json).map_err(OAuthError::internal)?,
+        (None, Some(grant)) => grant,
+        (None, None) => {
             return Err(OAuthError::InvalidTarget(format!(
                 "the client holds no grant for the API {shown}"
             )))
@@ -163,6 +164,19 @@ pub async fn issue(
         scope: scope.clone(),
     };
     Ok((response, api.identifier))
+}
+
+/// The grant the client's registration policy gives it for `api` (`--policies`
+/// `api_grants`); an administrator's grant for the same API takes precedence.
+fn policy_grant(state: &AppState, client: &Client, api: &ResourceServer) -> Option<ClientGrant> {
+    let policy = state.shared.access.policies.get(client.policy.as_deref()?)?;
+    let scope = policy.api_grant(&api.identifier)?;
+    Some(ClientGrant {
+        id: format!("policy:{}", policy.name),
+        client_id: client.client_id.clone(),
+        audience: api.identifier.clone(),
+        scope: scope.to_vec(),
+    })
 }
 
 /// The requested scopes, each of which must be granted (and still defined by the API);

@@ -192,3 +192,63 @@ on_both_backends!(
     client_grants_check_their_client_api_and_scopes,
     every_operation_needs_its_scope_and_every_change_is_audited,
 );
+
+/// A policy file granting `read:x` of [`API`] to the anonymous policy's clients.
+fn policies_file(grant_anonymous: bool) -> tempfile::NamedTempFile {
+    let mut policies = json!({
+        "policies": {
+            "machines": { "api_grants": [{ "audience": API, "scope": ["read:x"] }] },
+            "plain": {},
+        }
+    });
+    policies["anonymous"] = json!(if grant_anonymous { "machines" } else { "plain" });
+    let file = tempfile::NamedTempFile::new().expect("a temp file");
+    std::fs::write(file.path(), policies.to_string()).expect("written");
+    file
+}
+
+async fn a_registration_policy_grants_its_clients_api_scopes(backend: Backend<'_>) {
+    for grant_anonymous in [true, false] {
+        // Arrange
+        let file = policies_file(grant_anonymous);
+        let path = file.path().to_str().unwrap().to_owned();
+        let app = spawn_oauth_app(backend, &["--policies", &path]).await;
+        let body =
+            json!({ "identifier": API, "scopes": [{ "value": "read:x" }, { "value": "write:x" }] });
+        let created =
+            app.admin_call(Method::POST, "/resource-servers", &app.admin, Some(body)).await;
+        assert!(
+            created.status == 201 || created.status == 409,
+            "the second round shares Redis: {created}"
+        );
+        let client = app.register_client("client_secret_basic").await;
+
+        // Act
+        let all =
+            app.token(&client, &[("grant_type", "client_credentials"), ("audience", API)]).await;
+        let more = app
+            .token(
+                &client,
+                &[("grant_type", "client_credentials"), ("audience", API), ("scope", "write:x")],
+            )
+            .await;
+
+        // Assert
+        if grant_anonymous {
+            all.assert_status(200);
+            assert_eq!(all.json()["scope"], "read:x");
+            more.assert_status(400);
+            assert_eq!(more.json()["error"], "invalid_scope");
+        } else {
+            all.assert_status(400);
+            assert_eq!(
+                all.json()["error"],
+                "invalid_target",
+                "no grant without the policy's: {all}"
+            );
+        }
+        app.app.stop().await;
+    }
+}
+
+on_both_backends!(a_registration_policy_grants_its_clients_api_scopes);
