@@ -178,7 +178,15 @@ async fn every_operation_needs_its_scope_and_every_change_is_audited(backend: Ba
         .token(&client, &[("grant_type", "client_credentials"), ("audience", "https://nope/")])
         .await;
     bad.assert_status(400);
-    let logs = app.admin_call(Method::GET, "/logs?per_page=100", &app.admin, None).await.json();
+    // The Redis log is written in the background: wait for the last event.
+    let mut logs = serde_json::Value::Null;
+    for _ in 0..50 {
+        logs = app.admin_call(Method::GET, "/logs?per_page=100", &app.admin, None).await.json();
+        if logs.as_array().unwrap().iter().any(|e| e["type"] == "feccft") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let types: Vec<&str> =
         logs.as_array().unwrap().iter().filter_map(|e| e["type"].as_str()).collect();
     assert!(types.iter().filter(|t| **t == "sapi").count() >= 2, "{types:?}");
