@@ -15,7 +15,7 @@ use registrar::credentials::seal::Sealer;
 use registrar::credentials::{AccessToken, NewCredentials};
 use registrar::domain::metadata::{ClientMetadata, RegistrationPolicy};
 use registrar::domain::settings::ClientSettings;
-use registrar::registration::{prepare, to_raw, ClientRecord, Origin};
+use registrar::service::registration::{prepare, to_raw, ClientRecord, Origin};
 
 fn policy() -> RegistrationPolicy {
     RegistrationPolicy {

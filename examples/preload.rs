@@ -23,9 +23,9 @@ use clap::Parser;
 use serde_json::{Map, Value};
 
 use registrar::credentials::seal::Sealer;
+use registrar::domain::endpoints::REGISTRATION_PATH;
 use registrar::domain::metadata::{ClientMetadata, RegistrationPolicy};
-use registrar::registration::{prepare, to_raw, Origin};
-use registrar::routes::REGISTRATION_PATH;
+use registrar::service::registration::{prepare, to_raw, Origin};
 use registrar::store::redis::{RedisConfig, Timeouts};
 use registrar::store::topology::RedisTopology;
 

@@ -23,8 +23,8 @@ use crate::domain::uri::{
     check_display_uri, check_https_uri, check_redirect_uri, CheckedUri, RedirectProfile,
 };
 use crate::domain::url_rules::{UrlPattern, UrlSetting};
-use crate::error::ApiError;
-use crate::routes::bearer;
+use crate::http::bearer;
+use crate::http::error::ApiError;
 
 const DEFAULT_CASES: u32 = 100_000;
 

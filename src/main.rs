@@ -1,10 +1,10 @@
 use clap::Parser;
 
-use registrar::admin::token;
-use registrar::config::{Cli, Command, IatCommand, Settings};
+use registrar::app::config::{Cli, Command, IatCommand, Settings};
+use registrar::app::startup::{self, Application};
+use registrar::app::telemetry;
 use registrar::credentials::seal::Sealer;
-use registrar::startup::{self, Application};
-use registrar::telemetry;
+use registrar::service::admin_token;
 
 /// See Cargo.toml: malloc and free were the largest single cost in the profile.
 #[global_allocator]
@@ -13,7 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
     // Before any TLS use: rustls then never has to choose a provider itself.
-    registrar::transport::tls::crypto_provider();
+    registrar::app::transport::tls::crypto_provider();
     match run(Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(message) => {
@@ -30,7 +30,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Token(args) => {
-            let ttl = token::parse_ttl(&args.ttl).map_err(|e| e.to_string())?;
+            let ttl = admin_token::parse_ttl(&args.ttl).map_err(|e| e.to_string())?;
             let scopes: Vec<&str> = args.scope.split_whitespace().collect();
             let settings = Settings::try_from(args.serve.clone()).map_err(|e| e.to_string())?;
             let token = startup::mint_admin_token(&settings, &scopes, ttl, &args.subject)
@@ -43,7 +43,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let expires_in = args
                 .expires_in
                 .as_deref()
-                .map(token::parse_ttl)
+                .map(admin_token::parse_ttl)
                 .transpose()
                 .map_err(|e| e.to_string())?;
             let settings = Settings::try_from(args.serve.clone()).map_err(|e| e.to_string())?;

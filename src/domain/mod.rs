@@ -1,8 +1,12 @@
 //! The client registration domain: wire metadata in, verified types out. Nothing here
 //! knows about HTTP or Redis.
 
+/// The client's address, through trusted proxies only.
+pub mod client_ip;
 /// Management API bodies (create and update) checked and split into the two client views.
 pub mod client_patch;
+/// Paths of Registrar's own endpoints.
+pub mod endpoints;
 /// Typed reads of JSON members, naming the member on failure.
 pub mod fields;
 /// Client JWK Sets (RFC 7591 §2 `jwks`).
@@ -13,11 +17,11 @@ pub mod lang;
 pub mod localized;
 /// Registration metadata: parse and verify (RFC 7591 §2, OIDC DCR §2).
 pub mod metadata;
-/// The Auth0-style client settings a registration maps to.
-/// Named registration policies from `--policies`.
+/// Registration modes and the named registration policies of `--policies`.
 pub mod policy;
 /// Resource servers (APIs) and client grants of the token endpoint.
 pub mod resource_server;
+/// The Auth0-style client settings a registration maps to.
 pub mod settings;
 /// Software statements (RFC 7591 §2.3): signed client metadata from a trusted issuer.
 pub mod software_statement;

@@ -362,6 +362,17 @@ fn has_prefix(uri: &str, prefix: &str) -> bool {
     })
 }
 
+/// Who may register (`--registration-mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationMode {
+    /// Anyone may register (RFC 7591 §3 open registration), within the rate limits.
+    Open,
+    /// An initial access token is required.
+    Token,
+    /// Registration answers 403 and discovery stops advertising it.
+    Closed,
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Map, Value};

@@ -6,14 +6,26 @@ use std::future::Future;
 
 /// Resource servers (APIs) and client grants (the token endpoint's).
 pub mod apis;
+/// The audit log: events, and their capped Redis stream or in-process ring.
+pub mod audit;
 /// One connection type over one server, Sentinel or Cluster.
 pub mod connection;
+/// Initial access tokens: issue, list, revoke, and consume atomically.
+pub mod iat;
+/// Idempotent registration: the same software and metadata get their existing client.
+pub mod idempotency;
 /// Redis key names and listing buckets.
 pub mod layout;
+/// One instance at a time for periodic jobs.
+pub mod lease;
 /// In-process store: the default, and the one tests use when Redis is beside the point.
 pub mod memory;
 /// Used client assertions and revoked access tokens.
 pub mod oauth_tokens;
+/// Client counts per registration policy, in total and per source IP.
+pub mod quota;
+/// Token-bucket (GCRA) rate limits, shared across instances through Redis.
+pub mod rate;
 /// Redis store: what production runs on.
 pub mod redis;
 /// `--redis-url` parsed into the Redis deployment it names.

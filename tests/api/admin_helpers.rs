@@ -70,7 +70,7 @@ pub struct AdminTokens {
 }
 
 impl AdminTokens {
-    fn mint(app: &registrar::startup::Application) -> AdminTokens {
+    fn mint(app: &registrar::app::startup::Application) -> AdminTokens {
         let mut sets: Vec<Vec<&str>> = vec![ALL_SCOPES.to_vec()];
         for (i, scope) in ALL_SCOPES.iter().enumerate() {
             sets.push(vec![scope]);
@@ -150,9 +150,9 @@ pub async fn spawn_admin_app_with(backend: Backend<'_>, extra_flags: &[&str]) ->
         ]);
     }
     flags.extend(extra_flags.iter().map(|flag| (*flag).to_owned()));
-    let settings = registrar::config::Settings::from_flags(flags.clone())
+    let settings = registrar::app::config::Settings::from_flags(flags.clone())
         .unwrap_or_else(|e| panic!("flags {flags:?} were refused: {e:?}"));
-    let app = registrar::startup::Application::build(settings)
+    let app = registrar::app::startup::Application::build(settings)
         .await
         .unwrap_or_else(|e| panic!("failed to build the application with {flags:?}: {e:?}"));
     let tokens = AdminTokens::mint(&app);
@@ -373,9 +373,9 @@ pub async fn spawn_iat_admin_app_with(backend: Backend<'_>, extra_flags: &[&str]
         ]);
     }
     flags.extend(extra_flags.iter().map(|flag| (*flag).to_owned()));
-    let settings = registrar::config::Settings::from_flags(flags.clone())
+    let settings = registrar::app::config::Settings::from_flags(flags.clone())
         .unwrap_or_else(|e| panic!("flags {flags:?} were refused: {e:?}"));
-    let app = registrar::startup::Application::build(settings)
+    let app = registrar::app::startup::Application::build(settings)
         .await
         .unwrap_or_else(|e| panic!("failed to build the application with {flags:?}: {e:?}"));
     let mut tokens = AdminTokens::mint(&app);

@@ -1,7 +1,7 @@
 //! `registrar serve` flags as the library parses them: refusals happen at startup, not
 //! at the first request.
 
-use registrar::config::Settings;
+use registrar::app::config::Settings;
 
 use crate::helpers::SECRET_KEY;
 
@@ -53,7 +53,7 @@ fn the_flags_the_harness_uses_are_accepted() {
 async fn refused_at_startup(flags: &[&str]) -> bool {
     match Settings::from_flags(flags.iter().copied()) {
         Err(_) => true,
-        Ok(settings) => registrar::startup::Application::build(settings).await.is_err(),
+        Ok(settings) => registrar::app::startup::Application::build(settings).await.is_err(),
     }
 }
 

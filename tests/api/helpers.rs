@@ -89,9 +89,9 @@ pub async fn spawn_app_with(backend: Backend<'_>, extra_flags: &[&str]) -> TestA
         ]);
     }
     flags.extend(extra_flags.iter().map(|flag| (*flag).to_owned()));
-    let settings = registrar::config::Settings::from_flags(flags.clone())
+    let settings = registrar::app::config::Settings::from_flags(flags.clone())
         .unwrap_or_else(|e| panic!("flags {flags:?} were refused: {e:?}"));
-    let app = registrar::startup::Application::build(settings)
+    let app = registrar::app::startup::Application::build(settings)
         .await
         .unwrap_or_else(|e| panic!("failed to build the application with {flags:?}: {e:?}"));
     let port = app.port();

@@ -13,6 +13,7 @@ mod token_helpers;
 
 mod access;
 mod admin_tokens;
+mod architecture;
 mod audit;
 mod cleanup;
 mod cluster;

@@ -39,10 +39,10 @@ pub async fn spawn_oauth_app(backend: Backend<'_>, extra: &[&str]) -> OAuthApp {
         flags.extend(["--redis-url".into(), redis.url(), "--secret-key".into(), SECRET_KEY.into()]);
     }
     flags.extend(extra.iter().map(|f| (*f).to_owned()));
-    let settings = registrar::config::Settings::from_flags(flags.clone()).expect("flags");
-    let app = registrar::startup::Application::build(settings).await.expect("the app builds");
+    let settings = registrar::app::config::Settings::from_flags(flags.clone()).expect("flags");
+    let app = registrar::app::startup::Application::build(settings).await.expect("the app builds");
     let hour = Duration::from_secs(3600);
-    let admin = app.mint_admin_token(registrar::admin::token::SCOPES, hour).expect("token");
+    let admin = app.mint_admin_token(registrar::service::admin_token::SCOPES, hour).expect("token");
     let unrelated = app.mint_admin_token(&["read:clients"], hour).expect("token");
     let (port, issuer, handle) = (app.port(), app.issuer().to_owned(), app.handle());
     tokio::spawn(app.run_until_stopped());

@@ -2,7 +2,7 @@
 //! the order one sorted set would, creation time first, then client ID.
 
 use super::*;
-use crate::audit::test_server::RedisServer;
+use crate::store::audit::test_server::RedisServer;
 
 fn store(server: &RedisServer) -> RedisStore {
     RedisStore {

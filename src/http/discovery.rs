@@ -1,0 +1,114 @@
+//! OpenID Connect Discovery 1.0 §3 and RFC 8414 metadata, and the server's JWKS. The
+//! `*_supported` lists come from the same vocabularies registration checks against, so
+//! what is advertised is exactly what registers (checklist item 98).
+
+use actix_web::http::header::{self, ContentType};
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use super::{JWKS_PATH, REGISTRATION_PATH};
+use crate::app::config::Settings;
+use crate::domain::policy::RegistrationMode;
+use crate::domain::vocab::{
+    AuthMethod, GrantType, JweAlg, JweEnc, JwsAlg, ResponseType, SubjectType,
+};
+use crate::http::openapi::{self, Discovery, ServerJwks};
+use crate::service::state::AppState;
+
+/// Builds the discovery document once, at startup.
+pub fn build_document(settings: &Settings, issuer: &str) -> String {
+    let endpoint = |configured: &Option<String>, path: &str| {
+        configured.clone().unwrap_or_else(|| format!("{issuer}{path}"))
+    };
+    let signing: Vec<&str> =
+        JwsAlg::ALL.iter().filter(|a| **a != JwsAlg::None).map(|a| a.as_str()).collect();
+    let with_none: Vec<&str> = JwsAlg::wire_values();
+    // Introspection and revocation need an authenticated client; `none` is for public
+    // clients, whose grants the co-located OP serves.
+    let authenticating: Vec<&str> =
+        AuthMethod::ALL.iter().filter(|m| **m != AuthMethod::None).map(|m| m.as_str()).collect();
+    let mut document = json!({
+        "issuer": issuer,
+        "authorization_endpoint": endpoint(&settings.authorization_endpoint, "/authorize"),
+        "token_endpoint": endpoint(&settings.token_endpoint, "/oauth/token"),
+        "userinfo_endpoint": endpoint(&settings.userinfo_endpoint, "/userinfo"),
+        "jwks_uri": format!("{issuer}{JWKS_PATH}"),
+        "registration_endpoint": format!("{issuer}{REGISTRATION_PATH}"),
+        "scopes_supported": settings.policy.scopes_supported,
+        "response_types_supported": ResponseType::SUPPORTED,
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "grant_types_supported": GrantType::wire_values(),
+        "subject_types_supported": SubjectType::wire_values(),
+        "id_token_signing_alg_values_supported": with_none,
+        "id_token_encryption_alg_values_supported": JweAlg::wire_values(),
+        "id_token_encryption_enc_values_supported": JweEnc::wire_values(),
+        "userinfo_signing_alg_values_supported": signing,
+        "userinfo_encryption_alg_values_supported": JweAlg::wire_values(),
+        "userinfo_encryption_enc_values_supported": JweEnc::wire_values(),
+        "request_object_signing_alg_values_supported": with_none,
+        "request_object_encryption_alg_values_supported": JweAlg::wire_values(),
+        "request_object_encryption_enc_values_supported": JweEnc::wire_values(),
+        "token_endpoint_auth_methods_supported": AuthMethod::wire_values(),
+        "token_endpoint_auth_signing_alg_values_supported": signing,
+        "introspection_endpoint": format!("{issuer}{}", crate::domain::endpoints::INTROSPECTION_PATH),
+        "introspection_endpoint_auth_methods_supported": authenticating,
+        "introspection_endpoint_auth_signing_alg_values_supported": signing,
+        "revocation_endpoint": format!("{issuer}{}", crate::domain::endpoints::REVOCATION_PATH),
+        "revocation_endpoint_auth_methods_supported": authenticating,
+        "revocation_endpoint_auth_signing_alg_values_supported": signing,
+        "claims_parameter_supported": false,
+        "request_parameter_supported": true,
+        "request_uri_parameter_supported": true,
+        "require_request_uri_registration": true,
+    });
+    // A closed server does not invite registrations (issue 5: discovery stops advertising).
+    if settings.access.mode == RegistrationMode::Closed {
+        if let Some(doc) = document.as_object_mut() {
+            doc.remove("registration_endpoint");
+        }
+    }
+    document.to_string()
+}
+
+#[utoipa::path(
+    get,
+    path = "/.well-known/openid-configuration",
+    impl_for = Discovery,
+    operation_id = "openidConfiguration",
+    tag = "discovery",
+    summary = "OpenID Provider metadata (OpenID Connect Discovery 1.0 §4)",
+    description = "The same document is served at `/.well-known/oauth-authorization-server` (RFC 8414). The `*_supported` lists are exactly what registration accepts.",
+    responses(
+        (status = 200, description = "The metadata document", body = openapi::DiscoveryDocument,
+            content_type = "application/json",
+            headers(("Cache-Control" = String, description = "`public, max-age=300`"))),
+    ),
+)]
+pub async fn document(state: web::Data<AppState>) -> HttpResponse {
+    cacheable(state.shared.discovery.clone())
+}
+
+#[utoipa::path(
+    get,
+    path = super::JWKS_PATH,
+    impl_for = ServerJwks,
+    operation_id = "jwks",
+    tag = "discovery",
+    summary = "The server's public signing keys",
+    responses(
+        (status = 200, description = "JWK Set (RFC 7517 §5)", body = openapi::Jwks,
+            content_type = "application/json",
+            headers(("Cache-Control" = String, description = "`public, max-age=300`"))),
+    ),
+)]
+pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
+    cacheable(state.shared.server_keys.public_jwks().to_owned())
+}
+
+/// Public, rarely changing documents: let relying parties cache them briefly.
+fn cacheable(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(body)
+}

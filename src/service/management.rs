@@ -1,0 +1,320 @@
+//! The management API's operations on clients (Auth0's `/api/v2/clients`), over the same
+//! store and records as registration: one client, two views. Metadata members with a
+//! settings counterpart are edited in the metadata itself, so RFC 7592 reads see them.
+
+use serde_json::{Map, Value};
+
+use crate::credentials::{generate_secret, ClientSecret, NewCredentials};
+use crate::domain::client_patch::{parse_client_patch, ClientPatch, Operation, PatchError};
+use crate::domain::settings::{settings_view, AdminSettings};
+use crate::domain::vocab::AuthMethod;
+use crate::service::admin_token::AdminGrant;
+use crate::service::error::ManagementError;
+use crate::service::registration::{open, seal, to_raw, ClientRecord};
+use crate::service::state::AppState;
+use crate::store::{ClientStore, ListCursor, Snapshot};
+
+const MAX_ATTEMPTS: usize = 3;
+pub const DEFAULT_PER_PAGE: usize = 50;
+pub const MAX_PER_PAGE: usize = 100;
+/// Listing with filters reads the store in chunks of this many clients.
+const SCAN_CHUNK: usize = 500;
+
+/// Registration metadata of a client an administrator creates, before the body's fields.
+fn default_metadata() -> Map<String, Value> {
+    let defaults = serde_json::json!({
+        "redirect_uris": [],
+        "token_endpoint_auth_method": "client_secret_basic",
+        "grant_types": ["authorization_code"],
+        "response_types": ["code"],
+        "application_type": "web",
+        "id_token_signed_response_alg": "RS256",
+        "subject_type": "public",
+        "require_auth_time": false,
+    });
+    defaults.as_object().cloned().unwrap_or_default()
+}
+
+/// Which optional parts a response shows.
+pub struct Visibility {
+    pub secret: bool,
+}
+
+impl Visibility {
+    pub fn for_grant(grant: &AdminGrant) -> Self {
+        Visibility { secret: grant.has("read:client_keys") }
+    }
+}
+
+pub async fn create(
+    state: &AppState,
+    grant: &AdminGrant,
+    body: &Map<String, Value>,
+) -> Result<Map<String, Value>, ManagementError> {
+    let defaults = default_metadata();
+    let patch = parse_client_patch(body, Operation::Create, &defaults, &Map::new()).map_err(bad)?;
+    require(grant, &patch.required_scopes)?;
+    let mut metadata = defaults;
+    merge(&mut metadata, &patch.metadata);
+    let mut admin = AdminSettings {
+        is_first_party: patch.is_first_party.unwrap_or(true),
+        ..Default::default()
+    };
+    merge(&mut admin.fields, &patch.admin);
+    for _ in 0..MAX_ATTEMPTS {
+        let client_id = NewCredentials::generate().map_err(internal)?.client_id;
+        let secret = next_secret(&metadata, None, &patch)?;
+        let record = ClientRecord {
+            secret: seal(state, secret.as_ref(), &client_id)?,
+            client_id,
+            rat: None,
+            issued_at: state.shared.clock.now(),
+            secret_expires_at: 0,
+            manageable: true,
+            metadata: to_raw(&metadata)?,
+            admin: admin.clone(),
+            policy: None,
+            awaiting_first_use: false,
+            software_key: None,
+        };
+        let bytes = serde_json::to_vec(&record).map_err(internal)?;
+        if state.store.create(&record.client_id, record.issued_at, &bytes).await? {
+            return view(&record, secret.as_ref(), &Visibility::for_grant(grant));
+        }
+    }
+    Err(ManagementError::Internal("could not allocate a unique client_id".into()))
+}
+
+pub async fn get(
+    state: &AppState,
+    grant: &AdminGrant,
+    client_id: &str,
+) -> Result<Map<String, Value>, ManagementError> {
+    let (record, _) = load(state, client_id).await?;
+    let secret = open(state, &record)?;
+    view(&record, secret.as_ref(), &Visibility::for_grant(grant))
+}
+
+pub async fn update(
+    state: &AppState,
+    grant: &AdminGrant,
+    client_id: &str,
+    body: &Map<String, Value>,
+) -> Result<Map<String, Value>, ManagementError> {
+    for _ in 0..MAX_ATTEMPTS {
+        let (current, snapshot) = load(state, client_id).await?;
+        let mut metadata = metadata_of(&current)?;
+        let current_view = settings_view(client_id, &metadata, &current.admin);
+        let patch =
+            parse_client_patch(body, Operation::Update, &metadata, &current_view).map_err(bad)?;
+        require(grant, &patch.required_scopes)?;
+        merge(&mut metadata, &patch.metadata);
+        let mut admin = current.admin.clone();
+        merge(&mut admin.fields, &patch.admin);
+        if let Some(first_party) = patch.is_first_party {
+            admin.is_first_party = first_party;
+        }
+        let secret = next_secret(&metadata, open(state, &current)?, &patch)?;
+        let record = ClientRecord {
+            secret: seal(state, secret.as_ref(), client_id)?,
+            metadata: to_raw(&metadata)?,
+            admin,
+            awaiting_first_use: false,
+            // A changed client no longer answers to an idempotent registration.
+            software_key: None,
+            ..current
+        };
+        let bytes = serde_json::to_vec(&record).map_err(internal)?;
+        if state.store.replace(client_id, &snapshot, &bytes).await? {
+            return view(&record, secret.as_ref(), &Visibility::for_grant(grant));
+        }
+    }
+    Err(ManagementError::Internal("client kept changing during update".into()))
+}
+
+/// Issues a new secret at once; the old one stops working with this write.
+pub async fn rotate_secret(
+    state: &AppState,
+    grant: &AdminGrant,
+    client_id: &str,
+) -> Result<Map<String, Value>, ManagementError> {
+    for _ in 0..MAX_ATTEMPTS {
+        let (current, snapshot) = load(state, client_id).await?;
+        let secret = generate_secret().map_err(internal)?;
+        let record = ClientRecord { secret: seal(state, Some(&secret), client_id)?, ..current };
+        let bytes = serde_json::to_vec(&record).map_err(internal)?;
+        if state.store.replace(client_id, &snapshot, &bytes).await? {
+            return view(&record, Some(&secret), &Visibility::for_grant(grant));
+        }
+    }
+    Err(ManagementError::Internal("client kept changing during rotation".into()))
+}
+
+/// Deletes the client; its registration access token dies with it.
+pub async fn delete(state: &AppState, client_id: &str) -> Result<(), ManagementError> {
+    for _ in 0..MAX_ATTEMPTS {
+        let (record, snapshot) = load(state, client_id).await?;
+        if state.store.delete(client_id, &snapshot).await? {
+            crate::service::registration::give_back(state, record.policy.as_ref()).await;
+            let key = record.software_key.as_deref();
+            crate::service::registration::forget_software_key(state, client_id, key).await;
+            return Ok(());
+        }
+    }
+    Err(ManagementError::Internal("client kept changing during delete".into()))
+}
+
+/// A page of the listing; `total` counts every client that passes the filter.
+pub struct Page {
+    pub clients: Vec<Map<String, Value>>,
+    pub total: usize,
+}
+
+pub struct ListQuery {
+    pub page: usize,
+    pub per_page: usize,
+    pub app_types: Option<Vec<String>>,
+    pub is_first_party: Option<bool>,
+}
+
+pub async fn list(
+    state: &AppState,
+    grant: &AdminGrant,
+    query: &ListQuery,
+) -> Result<Page, ManagementError> {
+    let visibility = Visibility::for_grant(grant);
+    let start = query.page.saturating_mul(query.per_page);
+    if query.app_types.is_none() && query.is_first_party.is_none() {
+        let (records, total) = state.store.list(start, query.per_page).await?;
+        let clients = records
+            .iter()
+            .map(|r| view_snapshot(state, r, &visibility))
+            .collect::<Result<_, _>>()?;
+        return Ok(Page { clients, total });
+    }
+    // Filters need the settings view: read the store in creation order and keep the
+    // matching clients of the requested page, counting them all.
+    let (mut clients, mut matched) = (Vec::new(), 0);
+    let mut cursor = Some(ListCursor::default());
+    while let Some(at) = cursor {
+        let (records, next) = state.store.list_from(&at, SCAN_CHUNK).await?;
+        for snapshot in &records {
+            let client = view_snapshot(state, snapshot, &visibility)?;
+            if !passes(&client, query) {
+                continue;
+            }
+            if matched >= start && clients.len() < query.per_page {
+                clients.push(client);
+            }
+            matched += 1;
+        }
+        cursor = next;
+    }
+    Ok(Page { clients, total: matched })
+}
+
+fn passes(client: &Map<String, Value>, query: &ListQuery) -> bool {
+    let app_type = client.get("app_type").and_then(Value::as_str).unwrap_or_default();
+    let type_ok = query.app_types.as_ref().is_none_or(|types| types.iter().any(|t| t == app_type));
+    let party_ok = query
+        .is_first_party
+        .is_none_or(|want| client.get("is_first_party").and_then(Value::as_bool) == Some(want));
+    type_ok && party_ok
+}
+
+fn view_snapshot(
+    state: &AppState,
+    snapshot: &Snapshot,
+    visibility: &Visibility,
+) -> Result<Map<String, Value>, ManagementError> {
+    let record: ClientRecord = serde_json::from_slice(snapshot).map_err(internal)?;
+    let secret = if visibility.secret { open(state, &record)? } else { None };
+    view(&record, secret.as_ref(), visibility)
+}
+
+async fn load(
+    state: &AppState,
+    client_id: &str,
+) -> Result<(ClientRecord, Snapshot), ManagementError> {
+    let snapshot = state.store.get(client_id).await?.ok_or(ManagementError::NotFound)?;
+    let record = serde_json::from_slice(&snapshot).map_err(internal)?;
+    Ok((record, snapshot))
+}
+
+fn metadata_of(record: &ClientRecord) -> Result<Map<String, Value>, ManagementError> {
+    serde_json::from_str(record.metadata.get()).map_err(internal)
+}
+
+/// The settings view, with the secret where the caller may see it.
+fn view(
+    record: &ClientRecord,
+    secret: Option<&ClientSecret>,
+    visibility: &Visibility,
+) -> Result<Map<String, Value>, ManagementError> {
+    let metadata = metadata_of(record)?;
+    let mut out = settings_view(&record.client_id, &metadata, &record.admin);
+    if let (true, Some(secret)) = (visibility.secret, secret) {
+        out.insert("client_secret".into(), secret.expose().into());
+    }
+    Ok(out)
+}
+
+/// The secret after a change: an administrator's choice, else the current one while the
+/// auth method uses a secret, else a new one when it newly does, else none.
+fn next_secret(
+    metadata: &Map<String, Value>,
+    current: Option<ClientSecret>,
+    patch: &ClientPatch,
+) -> Result<Option<ClientSecret>, ManagementError> {
+    let method = metadata
+        .get("token_endpoint_auth_method")
+        .and_then(Value::as_str)
+        .and_then(AuthMethod::parse)
+        .unwrap_or(crate::domain::vocab::DEFAULT_AUTH_METHOD);
+    if let Some(chosen) = &patch.client_secret {
+        return Ok(Some(ClientSecret::from_plaintext(chosen.clone())));
+    }
+    if !method.uses_secret() {
+        return Ok(None);
+    }
+    match current {
+        Some(secret) => Ok(Some(secret)),
+        None => Ok(Some(generate_secret().map_err(internal)?)),
+    }
+}
+
+/// Applies member changes: `null` removes a member. `client_metadata` merges key by key,
+/// as Auth0's PATCH does, so one key can change without resending the others.
+fn merge(target: &mut Map<String, Value>, changes: &Map<String, Value>) {
+    for (key, value) in changes {
+        match (key.as_str(), target.get_mut(key), value) {
+            ("client_metadata", Some(Value::Object(current)), Value::Object(keys)) => {
+                merge(current, keys);
+            }
+            (_, _, Value::Null) => {
+                target.remove(key);
+            }
+            _ => {
+                target.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// Refuses the request unless the token carries every scope named.
+pub fn require(grant: &AdminGrant, scopes: &[&'static str]) -> Result<(), ManagementError> {
+    let missing: Vec<&str> = scopes.iter().copied().filter(|s| !grant.has(s)).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ManagementError::InsufficientScope(missing.join(" ")))
+    }
+}
+
+fn bad(e: PatchError) -> ManagementError {
+    ManagementError::BadRequest { message: e.to_string(), code: "invalid_body" }
+}
+
+fn internal(e: impl std::fmt::Display) -> ManagementError {
+    ManagementError::Internal(e.to_string())
+}

@@ -1,0 +1,23 @@
+//! The operations: registration (RFC 7591), the client configuration endpoint's read,
+//! replace and delete (RFC 7592), the management API's operations, cleanup, and the keys
+//! and admin tokens they rely on. Imports `domain/`, `store/`, `infra/` and `credentials/`;
+//! never `http/` or `app/`. Handlers above call these; nothing here sees a request.
+
+/// Admin tokens for the management API: minting and verification.
+pub mod admin_token;
+/// Whether a registration may proceed: mode, rate limits, initial access token.
+pub mod admission;
+/// Removal of self-registered clients never used.
+pub mod cleanup;
+/// What the operations fail with; `http::error` turns it into responses.
+pub mod error;
+/// The server's signing keys.
+pub mod keys;
+/// The management API's client operations.
+pub mod management;
+/// OAuth 2.0 for clients without end users: token endpoint, introspection, revocation.
+pub mod oauth;
+/// Register, read, replace, delete.
+pub mod registration;
+/// Shared state handed to handlers and operations.
+pub mod state;
