@@ -309,3 +309,22 @@ async fn the_token_endpoint_rate_limits_each_client() {
     assert!(third.header("retry-after").is_some(), "{third}");
     app.token_ok(&other).await;
 }
+
+#[tokio::test]
+async fn a_client_that_only_gets_tokens_counts_as_used_for_cleanup() {
+    // Arrange: never-used clients are swept after a second.
+    let flags = ["--cleanup-unused-after", "1s", "--cleanup-interval", "1s"];
+    let app = spawn_oauth_app(Backend::Memory, &flags).await;
+    app.create_api(API, "ES256").await;
+    let used = app.client_with_grant("client_secret_basic").await;
+    let unused = app.client_with_grant("client_secret_basic").await;
+
+    // Act
+    app.token_ok(&used).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+
+    // Assert
+    app.token_ok(&used).await;
+    let gone = app.token(&unused, &[("grant_type", "client_credentials"), ("audience", API)]).await;
+    assert_eq!(gone.status, 401, "the never-used client was swept: {gone}");
+}

@@ -182,9 +182,10 @@ pub async fn authenticate(
     let http_auth = presented.http_auth();
     let fail = |description: &str| OAuthError::invalid_client(description, http_auth);
     let oauth = &state.shared.oauth;
-    let record = match state.store.get(presented.client_id()).await? {
+    let snapshot = state.store.get(presented.client_id()).await?;
+    let mut record = match &snapshot {
         Some(bytes) => {
-            serde_json::from_slice::<ClientRecord>(&bytes).map_err(OAuthError::internal)?
+            serde_json::from_slice::<ClientRecord>(bytes).map_err(OAuthError::internal)?
         }
         None => {
             // Same work as a wrong secret, then the same answer.
@@ -242,6 +243,14 @@ pub async fn authenticate(
     // RFC 7591 §3.2.1: an expired secret no longer authenticates.
     if method.uses_secret() && record.secret_expires_at > 0 && now >= record.secret_expires_at {
         return Err(fail(FAILED));
+    }
+    if record.awaiting_first_use {
+        // A token request is a use: `--cleanup-unused-after` must not remove a machine
+        // client that never reads its registration. A lost race leaves it to the next one.
+        record.awaiting_first_use = false;
+        let bytes = serde_json::to_vec(&record).map_err(OAuthError::internal)?;
+        let expected = snapshot.as_deref().unwrap_or_default();
+        state.store.replace(&record.client_id, expected, &bytes).await?;
     }
     let grant_types = match &registered.grant_types {
         Some(list) => list.iter().filter_map(|g| GrantType::parse(g)).collect(),
