@@ -15,7 +15,9 @@ use registrar::credentials::seal::Sealer;
 use registrar::credentials::{AccessToken, NewCredentials};
 use registrar::domain::metadata::{ClientMetadata, RegistrationPolicy};
 use registrar::domain::settings::ClientSettings;
-use registrar::service::registration::{prepare, to_raw, ClientRecord, Origin};
+use registrar::service::client_info::to_raw;
+use registrar::service::clients::ClientRecord;
+use registrar::service::register::{prepare, Origin};
 
 fn policy() -> RegistrationPolicy {
     RegistrationPolicy {

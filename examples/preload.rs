@@ -1,6 +1,6 @@
 //! Preloads a Redis store with many registered clients through the store code, for the
 //! scale stage of the benchmark (bench/run.sh): records are built exactly as registration
-//! builds them (`registration::prepare`), on every core, and written with pipelined
+//! builds them (`register::prepare`), on every core, and written with pipelined
 //! `SET NX` batches (`RedisStore::create_many`).
 //!
 //! It also writes a sample of `registration_client_uri registration_access_token` lines,
@@ -25,7 +25,8 @@ use serde_json::{Map, Value};
 use registrar::credentials::seal::Sealer;
 use registrar::domain::endpoints::REGISTRATION_PATH;
 use registrar::domain::metadata::{ClientMetadata, RegistrationPolicy};
-use registrar::service::registration::{prepare, to_raw, Origin};
+use registrar::service::client_info::to_raw;
+use registrar::service::register::{prepare, Origin};
 use registrar::store::redis::{RedisConfig, Timeouts};
 use registrar::store::topology::RedisTopology;
 

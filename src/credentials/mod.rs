@@ -1,5 +1,6 @@
 //! Client credentials: generated from the OS CSPRNG, compared in constant time, stored as
-//! hashes (tokens) or sealed (secrets). Their `Debug` never prints them.
+//! hashes (tokens) or sealed (secrets). Their `Debug` never prints them. The bottom layer
+//! beside `domain/`: it imports neither framework nor store.
 
 use std::fmt;
 

@@ -522,3 +522,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn every_writable_member_reaches_a_rule_of_its_own() {
+    // Whatever the value, a listed member is judged by its rule, never refused as unknown:
+    // the list and the rules agree.
+    let values = [json!(null), json!(true), json!("x"), json!(1), json!([]), json!({})];
+    for member in writable_members() {
+        for value in &values {
+            if let Err(e) = update(&json!({ member: value })) {
+                assert_ne!(
+                    e.message, "unknown field",
+                    "{member} = {value} is listed but has no rule"
+                );
+            }
+        }
+    }
+    assert_eq!(update(&json!({"no_such_member": 1})).unwrap_err().message, "unknown field");
+    assert_eq!(update(&json!({"client_id": "x"})).unwrap_err().message, "read-only field");
+}

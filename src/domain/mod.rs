@@ -1,5 +1,5 @@
 //! The client registration domain: wire metadata in, verified types out. Nothing here
-//! knows about HTTP or Redis.
+//! knows about HTTP, Redis or any other I/O, and nothing here imports another layer.
 
 /// The client's address, through trusted proxies only.
 pub mod client_ip;

@@ -7,7 +7,8 @@ use super::body::json_object;
 use super::events;
 use crate::http::error::{no_store, no_store_json, ApiError};
 use crate::http::openapi::{self, DeleteRegistration, ReadRegistration, UpdateRegistration};
-use crate::service::registration::{self, ClientInformation};
+use crate::service::client_info::ClientInformation;
+use crate::service::configuration;
 use crate::service::state::AppState;
 use crate::store::audit::EventType;
 
@@ -41,7 +42,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let result = async {
         let token = bearer::token(&req)?;
-        registration::read(&state, &path, &token).await
+        configuration::read(&state, &path, &token).await
     }
     .await;
     let info = audited(&state, &req, &path, EventType::RegistrationRead, result, None)?;
@@ -86,7 +87,7 @@ pub async fn put(
     let name = body.as_ref().ok().and_then(|b| b.get("client_name")?.as_str().map(str::to_owned));
     let result = async {
         let token = bearer::token(&req)?;
-        registration::replace(&state, &path, &token, body).await
+        configuration::replace(&state, &path, &token, body).await
     }
     .await;
     let info =
@@ -123,7 +124,7 @@ pub async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     let result = async {
         let token = bearer::token(&req)?;
-        registration::delete(&state, &path, &token).await
+        configuration::delete(&state, &path, &token).await
     }
     .await;
     audited(&state, &req, &path, EventType::RegistrationDelete, result, None)?;

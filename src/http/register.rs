@@ -9,7 +9,7 @@ use crate::http::client_ip::client_ip;
 use crate::http::error::{no_store_json, ApiError};
 use crate::http::openapi::{self, RegisterClient};
 use crate::service::admission;
-use crate::service::registration;
+use crate::service::register;
 use crate::service::state::AppState;
 use crate::store::audit::EventType;
 
@@ -77,7 +77,7 @@ pub async fn post(
     let admission = admission::admit(&state, ip, bearer::token(&req)).await?;
     let body = json_object(&req, payload, state.shared.max_body_bytes).await?;
     let name = body.get("client_name").and_then(serde_json::Value::as_str).map(str::to_owned);
-    let info = registration::register(&state, body, &admission).await?;
+    let info = register::register(&state, body, &admission).await?;
     let name = name.as_deref();
     events::client_event(&state, EventType::Registration, &req, &info.client_id, name);
     Ok(no_store_json(HttpResponse::Created(), info.body))

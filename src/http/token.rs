@@ -165,7 +165,7 @@ pub async fn introspect(
     summary = "Token revocation (RFC 7009)",
     description = "Form parameter `token`; the caller authenticates as a client and revokes its own tokens. Unknown or invalid tokens answer 200 too.",
     responses(
-        (status = 200, description = "Revoked, or nothing to revoke", body = Object, content_type = "application/json",
+        (status = 200, description = "Revoked, or nothing to revoke (empty body)",
             headers(("Cache-Control" = String, description = "`no-store`"), ("Pragma" = String, description = "`no-cache`"))),
         (status = 400, description = "RFC 6749 5.2 error: `invalid_request`, `token` missing, `unauthorized_client` for another client's token", body = Object, content_type = "application/json"),
         (status = 401, description = "`invalid_client`: client authentication failed; with `WWW-Authenticate: Basic` when the client used HTTP Basic", body = Object, content_type = "application/json"),

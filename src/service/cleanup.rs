@@ -12,11 +12,11 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::service::registration::{forget_software_key, give_back, ClientRecord};
+use crate::service::clients::{decode, ClientRecord, Clients, RepositoryError, Stored};
 use crate::service::state::AppState;
 use crate::store::audit::{Event, EventType};
 use crate::store::lease::Lease;
-use crate::store::{ClientStore, ListCursor, Snapshot, StoreError};
+use crate::store::{ClientStore, ListCursor, StoreError};
 
 /// Records read per listing call.
 const PAGE: usize = 100;
@@ -61,10 +61,11 @@ pub async fn sweep(state: &AppState, unused_after: Duration) -> Result<usize, St
         let batch = unused_before(state, cutoff).await?;
         let more = batch.len() == BATCH;
         let mut removed_now = 0;
-        for (record, snapshot) in batch {
-            if state.store.delete(&record.client_id, &snapshot).await? {
+        let clients = Clients::new(state);
+        for stored in batch {
+            if clients.remove_if_unchanged(&stored).await.map_err(store_error)? {
                 removed_now += 1;
-                forgotten(state, &record).await;
+                audit_removal(state, &stored.record);
             }
         }
         removed += removed_now;
@@ -77,21 +78,18 @@ pub async fn sweep(state: &AppState, unused_after: Duration) -> Result<usize, St
 }
 
 /// Up to `BATCH` clients registered before `cutoff` and never used, oldest first.
-async fn unused_before(
-    state: &AppState,
-    cutoff: i64,
-) -> Result<Vec<(ClientRecord, Snapshot)>, StoreError> {
+async fn unused_before(state: &AppState, cutoff: i64) -> Result<Vec<Stored>, StoreError> {
     let (mut cursor, mut found) = (ListCursor::default(), Vec::new());
     loop {
         let (page, next) = state.store.list_from(&cursor, PAGE).await?;
         for snapshot in page {
-            let Ok(record) = serde_json::from_slice::<ClientRecord>(&snapshot) else { continue };
+            let Ok(record) = decode(&snapshot) else { continue };
             // The listing is in creation order: everything after is younger.
             if record.issued_at >= cutoff {
                 return Ok(found);
             }
             if record.rat.is_some() && record.awaiting_first_use {
-                found.push((record, snapshot));
+                found.push(Stored { record, snapshot });
                 if found.len() == BATCH {
                     return Ok(found);
                 }
@@ -104,11 +102,9 @@ async fn unused_before(
     }
 }
 
-/// What else a removed client leaves behind: its policy place, its idempotency key, and
-/// an audit event.
-async fn forgotten(state: &AppState, record: &ClientRecord) {
-    give_back(state, record.policy.as_ref()).await;
-    forget_software_key(state, &record.client_id, record.software_key.as_deref()).await;
+/// The audit event of a removal (the repository let go of the client's policy place and
+/// idempotency key).
+fn audit_removal(state: &AppState, record: &ClientRecord) {
     let name = serde_json::from_str::<serde_json::Value>(record.metadata.get())
         .ok()
         .and_then(|m| m.get("client_name").and_then(|n| n.as_str()).map(str::to_owned));
@@ -126,4 +122,12 @@ pub fn spawn(
     settings: CleanupSettings,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(run(state, lease, settings))
+}
+
+/// The sweep reports store failures only: a record that does not decode was skipped above.
+fn store_error(e: RepositoryError) -> StoreError {
+    match e {
+        RepositoryError::Store(e) => e,
+        other => StoreError::Unavailable(other.to_string()),
+    }
 }

@@ -3,6 +3,7 @@
 //! response (status, headers, body format) is decided in one place, `http::error`.
 
 use crate::domain::MetadataError;
+use crate::service::clients::RepositoryError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +96,26 @@ impl From<ApiError> for ManagementError {
             other => {
                 ManagementError::BadRequest { message: other.to_string(), code: "invalid_body" }
             }
+        }
+    }
+}
+
+/// The repository's failures are the server's, never the client's: the store away, or a
+/// record that does not decode.
+impl From<RepositoryError> for ApiError {
+    fn from(e: RepositoryError) -> Self {
+        match e {
+            RepositoryError::Store(e) => ApiError::Unavailable(e),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<RepositoryError> for ManagementError {
+    fn from(e: RepositoryError) -> Self {
+        match e {
+            RepositoryError::Store(e) => ManagementError::Unavailable(e),
+            other => ManagementError::Internal(other.to_string()),
         }
     }
 }

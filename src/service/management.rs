@@ -9,12 +9,14 @@ use crate::domain::client_patch::{parse_client_patch, ClientPatch, Operation, Pa
 use crate::domain::settings::{settings_view, AdminSettings};
 use crate::domain::vocab::AuthMethod;
 use crate::service::admin_token::AdminGrant;
+use crate::service::client_info::to_raw;
+use crate::service::clients::{decode, ClientRecord, Clients, Stored};
 use crate::service::error::ManagementError;
-use crate::service::registration::{open, seal, to_raw, ClientRecord};
 use crate::service::state::AppState;
 use crate::store::{ClientStore, ListCursor, Snapshot};
 
-const MAX_ATTEMPTS: usize = 3;
+/// Draws of a new client ID before giving up (a taken ID needs 2^64 clients).
+const MAX_DRAWS: usize = 3;
 pub const DEFAULT_PER_PAGE: usize = 50;
 pub const MAX_PER_PAGE: usize = 100;
 /// Listing with filters reads the store in chunks of this many clients.
@@ -61,11 +63,12 @@ pub async fn create(
         ..Default::default()
     };
     merge(&mut admin.fields, &patch.admin);
-    for _ in 0..MAX_ATTEMPTS {
+    let clients = Clients::new(state);
+    for _ in 0..MAX_DRAWS {
         let client_id = NewCredentials::generate().map_err(internal)?.client_id;
         let secret = next_secret(&metadata, None, &patch)?;
         let record = ClientRecord {
-            secret: seal(state, secret.as_ref(), &client_id)?,
+            secret: clients.seal_secret(secret.as_ref(), &client_id)?,
             client_id,
             rat: None,
             issued_at: state.shared.clock.now(),
@@ -77,8 +80,7 @@ pub async fn create(
             awaiting_first_use: false,
             software_key: None,
         };
-        let bytes = serde_json::to_vec(&record).map_err(internal)?;
-        if state.store.create(&record.client_id, record.issued_at, &bytes).await? {
+        if clients.create(&record).await? {
             return view(&record, secret.as_ref(), &Visibility::for_grant(grant));
         }
     }
@@ -90,8 +92,9 @@ pub async fn get(
     grant: &AdminGrant,
     client_id: &str,
 ) -> Result<Map<String, Value>, ManagementError> {
-    let (record, _) = load(state, client_id).await?;
-    let secret = open(state, &record)?;
+    let clients = Clients::new(state);
+    let Stored { record, .. } = found(clients.get(client_id).await?)?;
+    let secret = clients.open_secret(&record)?;
     view(&record, secret.as_ref(), &Visibility::for_grant(grant))
 }
 
@@ -101,35 +104,35 @@ pub async fn update(
     client_id: &str,
     body: &Map<String, Value>,
 ) -> Result<Map<String, Value>, ManagementError> {
-    for _ in 0..MAX_ATTEMPTS {
-        let (current, snapshot) = load(state, client_id).await?;
-        let mut metadata = metadata_of(&current)?;
-        let current_view = settings_view(client_id, &metadata, &current.admin);
-        let patch =
-            parse_client_patch(body, Operation::Update, &metadata, &current_view).map_err(bad)?;
-        require(grant, &patch.required_scopes)?;
-        merge(&mut metadata, &patch.metadata);
-        let mut admin = current.admin.clone();
-        merge(&mut admin.fields, &patch.admin);
-        if let Some(first_party) = patch.is_first_party {
-            admin.is_first_party = first_party;
-        }
-        let secret = next_secret(&metadata, open(state, &current)?, &patch)?;
-        let record = ClientRecord {
-            secret: seal(state, secret.as_ref(), client_id)?,
-            metadata: to_raw(&metadata)?,
-            admin,
-            awaiting_first_use: false,
-            // A changed client no longer answers to an idempotent registration.
-            software_key: None,
-            ..current
-        };
-        let bytes = serde_json::to_vec(&record).map_err(internal)?;
-        if state.store.replace(client_id, &snapshot, &bytes).await? {
-            return view(&record, secret.as_ref(), &Visibility::for_grant(grant));
-        }
-    }
-    Err(ManagementError::Internal("client kept changing during update".into()))
+    let clients = Clients::new(state);
+    let current = found(clients.get(client_id).await?)?;
+    let (record, secret) = clients
+        .modify("update", current, found, |Stored { record: current, .. }| {
+            let mut metadata = metadata_of(&current)?;
+            let current_view = settings_view(client_id, &metadata, &current.admin);
+            let patch = parse_client_patch(body, Operation::Update, &metadata, &current_view)
+                .map_err(bad)?;
+            require(grant, &patch.required_scopes)?;
+            merge(&mut metadata, &patch.metadata);
+            let mut admin = current.admin.clone();
+            merge(&mut admin.fields, &patch.admin);
+            if let Some(first_party) = patch.is_first_party {
+                admin.is_first_party = first_party;
+            }
+            let secret = next_secret(&metadata, clients.open_secret(&current)?, &patch)?;
+            let record = ClientRecord {
+                secret: clients.seal_secret(secret.as_ref(), client_id)?,
+                metadata: to_raw(&metadata)?,
+                admin,
+                awaiting_first_use: false,
+                // A changed client no longer answers to an idempotent registration.
+                software_key: None,
+                ..current
+            };
+            Ok((record, secret))
+        })
+        .await?;
+    view(&record, secret.as_ref(), &Visibility::for_grant(grant))
 }
 
 /// Issues a new secret at once; the old one stops working with this write.
@@ -138,30 +141,21 @@ pub async fn rotate_secret(
     grant: &AdminGrant,
     client_id: &str,
 ) -> Result<Map<String, Value>, ManagementError> {
-    for _ in 0..MAX_ATTEMPTS {
-        let (current, snapshot) = load(state, client_id).await?;
-        let secret = generate_secret().map_err(internal)?;
-        let record = ClientRecord { secret: seal(state, Some(&secret), client_id)?, ..current };
-        let bytes = serde_json::to_vec(&record).map_err(internal)?;
-        if state.store.replace(client_id, &snapshot, &bytes).await? {
-            return view(&record, Some(&secret), &Visibility::for_grant(grant));
-        }
-    }
-    Err(ManagementError::Internal("client kept changing during rotation".into()))
+    let clients = Clients::new(state);
+    let current = found(clients.get(client_id).await?)?;
+    let (record, secret) = clients
+        .modify("rotation", current, found, |Stored { record: current, .. }| {
+            let secret = generate_secret().map_err(internal)?;
+            let sealed = clients.seal_secret(Some(&secret), client_id)?;
+            Ok((ClientRecord { secret: sealed, ..current }, secret))
+        })
+        .await?;
+    view(&record, Some(&secret), &Visibility::for_grant(grant))
 }
 
 /// Deletes the client; its registration access token dies with it.
 pub async fn delete(state: &AppState, client_id: &str) -> Result<(), ManagementError> {
-    for _ in 0..MAX_ATTEMPTS {
-        let (record, snapshot) = load(state, client_id).await?;
-        if state.store.delete(client_id, &snapshot).await? {
-            crate::service::registration::give_back(state, record.policy.as_ref()).await;
-            let key = record.software_key.as_deref();
-            crate::service::registration::forget_software_key(state, client_id, key).await;
-            return Ok(());
-        }
-    }
-    Err(ManagementError::Internal("client kept changing during delete".into()))
+    Clients::new(state).remove(client_id, found).await.map(drop)
 }
 
 /// A page of the listing; `total` counts every client that passes the filter.
@@ -227,18 +221,14 @@ fn view_snapshot(
     snapshot: &Snapshot,
     visibility: &Visibility,
 ) -> Result<Map<String, Value>, ManagementError> {
-    let record: ClientRecord = serde_json::from_slice(snapshot).map_err(internal)?;
-    let secret = if visibility.secret { open(state, &record)? } else { None };
+    let record = decode(snapshot)?;
+    let secret = if visibility.secret { Clients::new(state).open_secret(&record)? } else { None };
     view(&record, secret.as_ref(), visibility)
 }
 
-async fn load(
-    state: &AppState,
-    client_id: &str,
-) -> Result<(ClientRecord, Snapshot), ManagementError> {
-    let snapshot = state.store.get(client_id).await?.ok_or(ManagementError::NotFound)?;
-    let record = serde_json::from_slice(&snapshot).map_err(internal)?;
-    Ok((record, snapshot))
+/// The management API's answer to a client that is not there.
+fn found(read: Option<Stored>) -> Result<Stored, ManagementError> {
+    read.ok_or(ManagementError::NotFound)
 }
 
 fn metadata_of(record: &ClientRecord) -> Result<Map<String, Value>, ManagementError> {

@@ -9,6 +9,12 @@ pub mod admin_token;
 pub mod admission;
 /// Removal of self-registered clients never used.
 pub mod cleanup;
+/// The client information response of RFC 7591 and RFC 7592.
+pub mod client_info;
+/// The client repository: records, sealing, compare-and-swap, removal.
+pub mod clients;
+/// RFC 7592 client configuration endpoint: read, replace, delete.
+pub mod configuration;
 /// What the operations fail with; `http::error` turns it into responses.
 pub mod error;
 /// The server's signing keys.
@@ -17,7 +23,9 @@ pub mod keys;
 pub mod management;
 /// OAuth 2.0 for clients without end users: token endpoint, introspection, revocation.
 pub mod oauth;
-/// Register, read, replace, delete.
-pub mod registration;
+/// RFC 7591 registration.
+pub mod register;
 /// Shared state handed to handlers and operations.
 pub mod state;
+/// What registration and update both check before storing.
+pub mod vetting;

@@ -1,6 +1,8 @@
-//! Where registrations live. The store is a key-value map of client IDs to serialized
-//! records, with the few atomic operations the RFC 7592 life cycle needs; what a record
-//! means is decided above it, so both backends behave the same by construction.
+//! Everything kept, in Redis or in process: the clients (a key-value map of client IDs to
+//! serialized records, with the few atomic operations the RFC 7592 life cycle needs; what a
+//! record means is decided above it, so both backends behave the same by construction),
+//! initial access tokens, policy counts, rate limits, idempotency keys, leases and the audit
+//! stream. The only layer that speaks Redis; it imports `domain/` and `credentials/` only.
 
 use std::future::Future;
 

@@ -51,7 +51,7 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<Source>) {
         let path = entry.path();
         if path.is_dir() {
             walk(root, &path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
+        } else if path.extension().is_some_and(|e| e == "rs") && !is_test_file(&path) {
             let relative = path.strip_prefix(root).expect("below src").with_extension("");
             let mut module: Module =
                 relative.iter().map(|part| part.to_string_lossy().into_owned()).collect();
@@ -62,6 +62,12 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<Source>) {
             found.push(Source { path, module, code: without_tests(&text) });
         }
     }
+}
+
+/// Test modules in files of their own (`tests.rs`, `metadata_tests.rs`): tests may reach
+/// wherever they need to.
+fn is_test_file(path: &Path) -> bool {
+    path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s == "tests" || s.ends_with("_tests"))
 }
 
 /// The text before the file's test module, with line comments dropped.

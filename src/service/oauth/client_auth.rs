@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 use super::assertion::{self, Assertion};
 use super::OAuthError;
 use crate::domain::vocab::{AuthMethod, GrantType, JwsAlg, DEFAULT_AUTH_METHOD};
-use crate::service::registration::ClientRecord;
+use crate::service::clients::ClientRecord;
 use crate::service::state::AppState;
 use crate::store::ClientStore;
 
