@@ -10,15 +10,11 @@ local function form_escape(s)
   return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
 
-local body = "grant_type=client_credentials&audience=" .. form_escape(os.getenv("BENCH_AUDIENCE") or "")
-local req = wrk.format("POST", "/oauth/token", {
-  ["Authorization"] = os.getenv("BENCH_BASIC") or "",
-  ["Content-Type"] = "application/x-www-form-urlencoded",
-}, body)
-
-function request()
-  return req
-end
+wrk.method = "POST"
+wrk.path = "/oauth/token"
+wrk.body = "grant_type=client_credentials&audience=" .. form_escape(os.getenv("BENCH_AUDIENCE") or "")
+wrk.headers["Authorization"] = os.getenv("BENCH_BASIC") or ""
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 
 function response(status)
   common.count(status)

@@ -65,6 +65,11 @@ for alg in ES256 EdDSA RS256; do
   post /api/v2/client-grants "{\"client_id\":\"$id\",\"audience\":\"${AUDIENCE[$alg]}\",\"scope\":[\"read:x\"]}" \
     -H "authorization: Bearer $ADMIN" >/dev/null
   BASIC[$alg]="Basic $(printf '%s:%s' "$id" "$secret" | base64 -w0)"
+  # One token by hand first: a broken setup shows its error instead of a failed run.
+  curl -fsS -o /dev/null -X POST "$ISSUER/oauth/token" -H "authorization: ${BASIC[$alg]}" \
+    --data-urlencode grant_type=client_credentials --data-urlencode "audience=${AUDIENCE[$alg]}" \
+    || { curl -sS -X POST "$ISSUER/oauth/token" -H "authorization: ${BASIC[$alg]}" \
+      --data-urlencode grant_type=client_credentials --data-urlencode "audience=${AUDIENCE[$alg]}" >&2; exit 1; }
 done
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -91,7 +96,8 @@ echo "token: $ROUNDS rounds of ${SECONDS_RUN}s, $CONNS connections, --workers $W
 for round in $(seq "$ROUNDS"); do
   run ceiling "$CPID" "http://127.0.0.1:$CPORT" ceiling.lua
   for alg in ES256 EdDSA RS256; do
-    BENCH_BASIC=${BASIC[$alg]} BENCH_AUDIENCE=${AUDIENCE[$alg]} run "$alg" "$PID" "$ISSUER" token.lua
+    export BENCH_BASIC=${BASIC[$alg]} BENCH_AUDIENCE=${AUDIENCE[$alg]}
+    run "$alg" "$PID" "$ISSUER" token.lua
   done
   echo "token: round $round of $ROUNDS done" >&2
 done
