@@ -36,3 +36,35 @@ for _ in $(seq 50); do
 done
 $have_node && node tests/interop/openid-client.mjs "http://127.0.0.1:$port"
 "$venv/bin/python" -W ignore::DeprecationWarning tests/interop/pyoidc_check.py "http://127.0.0.1:$port"
+
+# Client credentials: openid-client's clientCredentialsGrant for the four client
+# authentication methods, then Authlib (PyPI) for client_secret_basic and private_key_jwt.
+# The server runs on a private redis-server so that `registrar token` can mint the admin
+# token that creates the API and the grants.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "interop: redis-server not found, skipping the client credentials checks"
+  exit 0
+fi
+cc_dir=$(mktemp -d)
+redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$cc_dir" --daemonize no >/dev/null &
+redis_pid=$!
+cc_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cc_key=$(./target/debug/registrar gen-key)
+cc_issuer="http://127.0.0.1:$cc_port"
+cc_flags=(--redis-url "redis://127.0.0.1:$redis_port" --secret-key "$cc_key" --issuer "$cc_issuer")
+RUST_LOG=warn ./target/debug/registrar serve --listen "127.0.0.1:$cc_port" "${cc_flags[@]}" &
+cc_pid=$!
+trap 'kill $pid $cc_pid $redis_pid 2>/dev/null || true; rm -rf "$cc_dir"' EXIT
+for _ in $(seq 50); do
+  curl -fsS "$cc_issuer/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+cc_admin=$(./target/debug/registrar token "${cc_flags[@]}" --ttl 10m \
+  --scope "create:resource_servers create:client_grants")
+$have_node && node tests/interop/client-credentials.mjs "$cc_issuer" "$cc_admin"
+
+if ! "$venv/bin/python" -c 'import authlib, requests' >/dev/null 2>&1; then
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "authlib>=1.3" requests
+fi
+"$venv/bin/python" tests/interop/authlib_client_credentials.py "$cc_issuer" "$cc_admin"

@@ -192,6 +192,12 @@ pub struct ServeArgs {
     #[arg(long, env = "REGISTRAR_LOG_FORMAT", value_enum, default_value = "text",
           help_heading = heading::OBSERVE)]
     pub log_format: LogFormat,
+    /// Token, introspection and revocation requests per client, e.g. 50/s.
+    ///
+    /// A burst of 50, then one every 20 ms, across instances with Redis. Unset: no
+    /// per-client limit.
+    #[arg(long, env = "REGISTRAR_TOKEN_RATE_LIMIT_PER_CLIENT", help_heading = heading::LIMITS)]
+    pub token_rate_limit_per_client: Option<Limit>,
     /// Who may register: open, token (initial access token required) or closed.
     ///
     /// open: anyone. token: a registration needs an initial access token (RFC 7591 §3).
@@ -386,6 +392,8 @@ impl std::fmt::Debug for ObserveSettings {
 #[derive(Debug, Clone)]
 pub struct AccessSettings {
     pub mode: RegistrationMode,
+    /// `--token-rate-limit-per-client`.
+    pub per_client_token: Option<Limit>,
     pub per_ip: Option<Limit>,
     pub global: Option<Limit>,
     pub proxies: TrustedProxies,
@@ -487,6 +495,7 @@ impl TryFrom<ServeArgs> for Settings {
             }),
             access: AccessSettings {
                 mode: args.registration_mode,
+                per_client_token: args.token_rate_limit_per_client,
                 per_ip: args.rate_limit_per_ip,
                 global: args.rate_limit_global,
                 proxies,

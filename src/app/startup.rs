@@ -23,13 +23,16 @@ use crate::service::admin_token::{self, TokenError};
 use crate::service::cleanup;
 use crate::service::console::{self, Console, ConsoleSettings};
 use crate::service::keys::{KeyError, ServerKeys};
+use crate::service::oauth::OAuth;
 use crate::service::state::{Access, AppState, ObserveFlags, Shared};
+use crate::store::apis::ApiStore;
 use crate::store::audit::AuditLog;
 use crate::store::console::ConsoleStore;
 use crate::store::iat::TokenStore;
 use crate::store::idempotency::Registrations;
 use crate::store::lease::Lease;
 use crate::store::memory::MemoryStore;
+use crate::store::oauth_tokens::TokenFacts;
 use crate::store::quota::QuotaStore;
 use crate::store::rate::RateLimiter;
 use crate::store::redis::{RedisConfig, Timeouts};
@@ -271,6 +274,44 @@ async fn load_trusted_issuers(
     Ok(trusted)
 }
 
+/// Replay and revocation facts and the APIs live beside the clients.
+fn build_oauth(
+    settings: &Settings,
+    backend: &Backend,
+    sealer: &Sealer,
+    issuer: &str,
+) -> Result<Arc<OAuth>, StartupError> {
+    let (facts, apis) = match backend {
+        Backend::Memory(_) => (TokenFacts::memory(), ApiStore::memory()),
+        Backend::Redis(config) => {
+            let (conn, prefix) = (config.connection()?, config.prefix().to_owned());
+            (
+                TokenFacts::Redis { conn: conn.clone(), prefix: prefix.clone() },
+                ApiStore::Redis { conn, prefix },
+            )
+        }
+    };
+    let token_endpoint = settings.token_endpoint.as_deref();
+    let limit = settings.access.per_client_token;
+    OAuth::new(facts, apis, sealer, issuer, token_endpoint, limit).map_err(StartupError::Access)
+}
+
+/// The paths on this issuer that discovery names for the co-located OpenID Provider.
+fn op_paths(settings: &Settings, issuer: &str) -> Vec<(String, &'static str)> {
+    let endpoints = [
+        (&settings.authorization_endpoint, "/authorize", "The authorization endpoint"),
+        (&settings.userinfo_endpoint, "/userinfo", "The userinfo endpoint"),
+    ];
+    endpoints
+        .into_iter()
+        .filter_map(|(configured, default, name)| {
+            let url = configured.clone().unwrap_or_else(|| format!("{issuer}{default}"));
+            let path = url.strip_prefix(issuer)?.split(['?', '#']).next()?.to_owned();
+            path.starts_with('/').then_some((path, name))
+        })
+        .collect()
+}
+
 /// Waits for the store, then loads (or on first start creates) the server's keys.
 async fn load_keys(backend: &Backend, sealer: &Sealer) -> Result<Arc<ServerKeys>, StartupError> {
     let bootstrap = backend.store()?;
@@ -304,6 +345,8 @@ impl Application {
             true => Some((console_store(&backend)?, settings.console)),
             false => None,
         };
+        let oauth = build_oauth(&settings, &backend, &sealer, &issuer)?;
+        let op_paths = op_paths(&settings, &issuer);
         let observe = &settings.observe;
         let shared = Arc::new(Shared {
             metrics: Metrics::new(audit.clone(), observe.metrics_token.as_deref()),
@@ -321,6 +364,7 @@ impl Application {
             audit,
             access,
             console: console.clone().map(|(store, on)| Console::new(store, on, &issuer)),
+            oauth,
         });
         let sweeper = match settings.cleanup {
             Some(cleanup) => {
@@ -348,6 +392,7 @@ impl Application {
                 .wrap(Observe::new(shared.clone()))
                 .configure(http::configure)
                 .configure(|cfg| http::console::configure(cfg, console_on))
+                .configure(|cfg| http::token::op_routes(cfg, &op_paths))
                 .default_service(web::to(http::not_found))
         })
         .workers(settings.workers)

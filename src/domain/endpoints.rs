@@ -5,3 +5,9 @@
 pub const REGISTRATION_PATH: &str = "/oidc/register";
 /// The server's public keys.
 pub const JWKS_PATH: &str = "/.well-known/jwks.json";
+/// The token endpoint: the client credentials grant (RFC 6749 §4.4).
+pub const TOKEN_PATH: &str = "/oauth/token";
+/// Token introspection (RFC 7662).
+pub const INTROSPECTION_PATH: &str = "/oauth/introspect";
+/// Token revocation (RFC 7009).
+pub const REVOCATION_PATH: &str = "/oauth/revoke";

@@ -24,6 +24,8 @@ pub mod members;
 pub mod metadata;
 /// Registration modes and the named registration policies of `--policies`.
 pub mod policy;
+/// Resource servers (APIs) and client grants of the token endpoint.
+pub mod resource_server;
 /// The Auth0-style client settings a registration maps to.
 pub mod settings;
 /// Software statements (RFC 7591 §2.3): signed client metadata from a trusted issuer.

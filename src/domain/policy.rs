@@ -50,6 +50,16 @@ struct PolicySpec {
     max_clients_per_ip: Option<u64>,
     #[serde(default)]
     first_party: bool,
+    #[serde(default)]
+    api_grants: Vec<ApiGrantSpec>,
+}
+
+/// An API (by its identifier) and the scopes of it a client under the policy receives.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiGrantSpec {
+    audience: String,
+    scope: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -131,6 +141,10 @@ pub struct Policy {
     /// Clients registered under this policy are first-party; by default a self-registered
     /// client is third-party, which in the Auth0 model means users must consent.
     pub first_party: bool,
+    /// Client grants every client under this policy holds, as (audience, scopes): a
+    /// self-registered client gets tokens without an administrator. Resolved at the token
+    /// endpoint, so a changed policy applies to its clients at once.
+    api_grants: Vec<(String, Vec<String>)>,
 }
 
 /// Every configured policy, by name, and the one anonymous registrations follow.
@@ -204,6 +218,19 @@ impl Policy {
         if let Some(scope) = spec.scopes.iter().flatten().find(|s| !is_scope_token(s)) {
             return Err(format!("scopes: {scope} is not a scope token"));
         }
+        let mut api_grants: Vec<(String, Vec<String>)> = Vec::new();
+        for grant in spec.api_grants {
+            if url::Url::parse(&grant.audience).is_err() {
+                return Err(format!("api_grants: {} is not an absolute URI", grant.audience));
+            }
+            if let Some(scope) = grant.scope.iter().find(|s| !is_scope_token(s)) {
+                return Err(format!("api_grants: {scope} is not a scope token"));
+            }
+            if api_grants.iter().any(|(a, _)| *a == grant.audience) {
+                return Err(format!("api_grants: {} is named twice", grant.audience));
+            }
+            api_grants.push((grant.audience, grant.scope));
+        }
         Ok(Policy {
             name: name.to_owned(),
             hosts,
@@ -214,7 +241,13 @@ impl Policy {
             max_clients: spec.max_clients,
             max_clients_per_ip: spec.max_clients_per_ip,
             first_party: spec.first_party,
+            api_grants,
         })
+    }
+
+    /// The scopes of `audience` this policy grants its clients, if it grants any.
+    pub fn api_grant(&self, audience: &str) -> Option<&[String]> {
+        self.api_grants.iter().find(|(a, _)| a == audience).map(|(_, s)| s.as_slice())
     }
 
     /// Whether `metadata` follows this policy; the error says what to change.

@@ -24,6 +24,10 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
     let signing: Vec<&str> =
         JwsAlg::ALL.iter().filter(|a| **a != JwsAlg::None).map(|a| a.as_str()).collect();
     let with_none: Vec<&str> = JwsAlg::wire_values();
+    // Introspection and revocation need an authenticated client; `none` is for public
+    // clients, whose grants the co-located OP serves.
+    let authenticating: Vec<&str> =
+        AuthMethod::ALL.iter().filter(|m| **m != AuthMethod::None).map(|m| m.as_str()).collect();
     let mut document = json!({
         "issuer": issuer,
         "authorization_endpoint": endpoint(&settings.authorization_endpoint, "/authorize"),
@@ -46,6 +50,12 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
         "request_object_encryption_enc_values_supported": JweEnc::wire_values(),
         "token_endpoint_auth_methods_supported": AuthMethod::wire_values(),
         "token_endpoint_auth_signing_alg_values_supported": signing,
+        "introspection_endpoint": format!("{issuer}{}", crate::domain::endpoints::INTROSPECTION_PATH),
+        "introspection_endpoint_auth_methods_supported": authenticating,
+        "introspection_endpoint_auth_signing_alg_values_supported": signing,
+        "revocation_endpoint": format!("{issuer}{}", crate::domain::endpoints::REVOCATION_PATH),
+        "revocation_endpoint_auth_methods_supported": authenticating,
+        "revocation_endpoint_auth_signing_alg_values_supported": signing,
         // This server has no authorization endpoint and processes no request objects or
         // request URIs: say so, instead of leaving request_uri_parameter_supported at its
         // default of true (OIDC Discovery §3). docs/discovery.md goes member by member.

@@ -11,6 +11,7 @@ use crate::domain::fields::printable_ascii;
 use crate::domain::MetadataError;
 use crate::http::observe::StoreUnavailable;
 pub use crate::service::error::{ApiError, ManagementError};
+use crate::service::oauth::OAuthError;
 use crate::store::StoreError;
 use std::borrow::Cow;
 
@@ -216,6 +217,9 @@ impl ManagementError {
             ManagementError::InsufficientScope(_) => "insufficient_scope",
             ManagementError::NotFound => "inexistent_client",
             ManagementError::NoSuchToken => "inexistent_initial_access_token",
+            ManagementError::NoSuch("resource server") => "inexistent_resource_server",
+            ManagementError::NoSuch(_) => "inexistent_client_grant",
+            ManagementError::Conflict(_) => "conflict",
             ManagementError::PayloadTooLarge(_) => "payload_too_large",
             ManagementError::BodyTimeout(_) => "request_timeout",
             ManagementError::UnsupportedMediaType => "unsupported_media_type",
@@ -233,7 +237,10 @@ impl ManagementError {
                 StatusCode::UNAUTHORIZED
             }
             ManagementError::InsufficientScope(_) => StatusCode::FORBIDDEN,
-            ManagementError::NotFound | ManagementError::NoSuchToken => StatusCode::NOT_FOUND,
+            ManagementError::NotFound
+            | ManagementError::NoSuchToken
+            | ManagementError::NoSuch(_) => StatusCode::NOT_FOUND,
+            ManagementError::Conflict(_) => StatusCode::CONFLICT,
             ManagementError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ManagementError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ManagementError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -279,5 +286,48 @@ impl ResponseError for ManagementError {
             message: ascii(&self.to_string()),
             error_code: self.code(),
         })
+    }
+}
+
+impl OAuthError {
+    fn reply(&self) -> Reply {
+        let status = match self {
+            OAuthError::InvalidClient { .. } => StatusCode::UNAUTHORIZED,
+            OAuthError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            OAuthError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            OAuthError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            OAuthError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            OAuthError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            OAuthError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        let mut reply = Reply::new(status);
+        match self {
+            // RFC 6749 §5.2: a client that tried HTTP authentication gets the challenge.
+            OAuthError::InvalidClient { http_auth: true, .. } => {
+                reply.challenge = Some(r#"Basic realm="registrar""#.into())
+            }
+            OAuthError::RateLimited(wait) => {
+                let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                reply.retry_after = Some(seconds.max(1).to_string().into());
+            }
+            OAuthError::BodyTimeout(_) => reply.close = true,
+            OAuthError::Unavailable(cause) => reply.store_unavailable(cause),
+            OAuthError::Internal(cause) => reply.internal(cause),
+            _ => {}
+        }
+        reply
+    }
+}
+
+/// RFC 6749 §5.2 error bodies of the token, introspection and revocation endpoints.
+impl ResponseError for OAuthError {
+    fn status_code(&self) -> StatusCode {
+        self.reply().status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.reply()
+            .respond(ErrorBody { error: self.code(), error_description: ascii(&self.to_string()) })
     }
 }

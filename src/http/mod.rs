@@ -9,6 +9,8 @@ use crate::http::error::ApiError;
 
 /// Admin tokens on management requests: verified, scope-checked, refusals audited.
 mod admin;
+/// Management API: `/api/v2/resource-servers` and `/api/v2/client-grants`.
+mod apis;
 /// `Authorization: Bearer` (RFC 6750 §2.1).
 pub(crate) mod bearer;
 /// Reading request bodies as JSON objects, with our errors.
@@ -35,6 +37,8 @@ mod logs;
 mod management;
 /// `GET /metrics`.
 mod metrics;
+/// OpenAPI operations of the OAuth endpoints and their management API.
+pub(crate) mod oauth_openapi;
 /// The outermost middleware: request IDs, request spans, metrics, access log.
 pub mod observe;
 /// The OpenAPI 3.1 document of every endpoint, generated from the handlers' annotations.
@@ -45,8 +49,12 @@ mod query;
 mod register;
 /// `X-Request-Id`: accepted or generated per request.
 pub mod request_id;
+/// The token, introspection and revocation endpoints, and the OP's paths.
+pub mod token;
 
-use crate::domain::endpoints::{JWKS_PATH, REGISTRATION_PATH};
+use crate::domain::endpoints::{
+    INTROSPECTION_PATH, JWKS_PATH, REGISTRATION_PATH, REVOCATION_PATH, TOKEN_PATH,
+};
 /// Prefix of the management API.
 const MANAGEMENT_SCOPE: &str = "/api/v2";
 
@@ -63,6 +71,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource(crate::http::openapi::OPENAPI_PATH, "GET").get(crate::http::openapi::serve),
         )
         .service(resource(crate::infra::metrics::METRICS_PATH, "GET").get(metrics::serve))
+        .service(resource(TOKEN_PATH, "POST").post(token::token))
+        .service(resource(INTROSPECTION_PATH, "POST").post(token::introspect))
+        .service(resource(REVOCATION_PATH, "POST").post(token::revoke))
         .service(
             resource(REGISTRATION_PATH, "POST")
                 .wrap(cors(&["POST"]))
@@ -98,7 +109,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::get().to(iat::list))
                         .route(web::post().to(iat::create)),
                 )
-                .service(scoped("/initial-access-tokens/{id}", "DELETE").delete(iat::revoke)),
+                .service(scoped("/initial-access-tokens/{id}", "DELETE").delete(iat::revoke))
+                .service(
+                    scoped("/resource-servers", "GET, POST")
+                        .route(web::get().to(apis::list_apis))
+                        .route(web::post().to(apis::create_api)),
+                )
+                .service(
+                    scoped("/resource-servers/{id}", "GET, PATCH, DELETE")
+                        .route(web::get().to(apis::get_api))
+                        .route(web::patch().to(apis::update_api))
+                        .route(web::delete().to(apis::delete_api)),
+                )
+                .service(
+                    scoped("/client-grants", "GET, POST")
+                        .route(web::get().to(apis::list_grants))
+                        .route(web::post().to(apis::create_grant)),
+                )
+                .service(
+                    scoped("/client-grants/{id}", "PATCH, DELETE")
+                        .route(web::patch().to(apis::update_grant))
+                        .route(web::delete().to(apis::delete_grant)),
+                ),
         );
 }
 

@@ -23,6 +23,14 @@ pub const SCOPES: &[&str] = &[
     "create:initial_access_tokens",
     "read:initial_access_tokens",
     "delete:initial_access_tokens",
+    "read:resource_servers",
+    "create:resource_servers",
+    "update:resource_servers",
+    "delete:resource_servers",
+    "read:client_grants",
+    "create:client_grants",
+    "update:client_grants",
+    "delete:client_grants",
 ];
 
 /// Longest lifetime the CLI will mint; admin tokens are bearer credentials.

@@ -114,33 +114,33 @@ impl<'a> Clients<'a> {
         Ok(self.state.store.create(&record.client_id, record.issued_at, bytes).await?)
     }
 
-    /// Lets `change` decide the new record (and an answer) from `current`, and writes it if
-    /// nobody wrote in between; otherwise reads the client again through `reread` (which
-    /// refuses a missing client, or one the caller may no longer touch, in the caller's
-    /// terms) and decides again. A record whose bytes do not change is not written at all:
-    /// it takes effect as of the read. Returns the record written and the answer.
+    /// Lets `change` decide the new record (and an answer) from the record of `current`, and
+    /// writes it if nobody wrote in between; otherwise reads the client again through
+    /// `reread` (which refuses a missing client, or one the caller may no longer touch, in
+    /// the caller's terms) and decides again. A record whose bytes do not change is not
+    /// written at all: it takes effect as of the read. Returns the record written and the
+    /// answer.
     pub async fn modify<T, E>(
         &self,
         what: &'static str,
         mut current: Stored,
         mut reread: impl FnMut(Option<Stored>) -> Result<Stored, E>,
-        mut change: impl FnMut(Stored) -> Result<(ClientRecord, T), E>,
+        mut change: impl FnMut(ClientRecord) -> Result<(ClientRecord, T), E>,
     ) -> Result<(ClientRecord, T), E>
     where
         E: From<RepositoryError>,
     {
         for attempt in 1..=MAX_ATTEMPTS {
-            let snapshot = current.snapshot.clone();
-            let client_id = current.record.client_id.clone();
-            let (record, answer) = change(current)?;
+            let Stored { record: read, snapshot } = current;
+            let (record, answer) = change(read)?;
             let bytes = encode(&record)?;
-            if bytes == snapshot || self.write(&client_id, &snapshot, &bytes).await? {
+            if bytes == snapshot || self.write(&record.client_id, &snapshot, &bytes).await? {
                 return Ok((record, answer));
             }
             if attempt == MAX_ATTEMPTS {
                 break;
             }
-            current = reread(self.get(&client_id).await?)?;
+            current = reread(self.get(&record.client_id).await?)?;
         }
         Err(RepositoryError::Contended(what).into())
     }

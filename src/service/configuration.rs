@@ -64,7 +64,7 @@ pub async fn replace(
             "update",
             current,
             |read| authenticate(read, token),
-            |Stored { record: current, .. }| {
+            |current: ClientRecord| {
                 let same_metadata = current.metadata.get() == vetted.metadata_json.get();
                 let dropped_key = current.software_key.clone().filter(|_| !same_metadata);
                 let current_secret = clients.open_secret(&current)?;

@@ -72,6 +72,12 @@ pub enum ManagementError {
     NotFound,
     #[error("no such initial access token")]
     NoSuchToken,
+    /// 404 for the other management resources (resource servers, client grants).
+    #[error("no such {0}")]
+    NoSuch(&'static str),
+    /// 409: the new resource would duplicate an existing one.
+    #[error("{0}")]
+    Conflict(String),
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("the request body did not arrive within {} ms", .0.as_millis())]

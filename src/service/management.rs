@@ -113,7 +113,7 @@ pub async fn update(
     let clients = Clients::new(state);
     let current = found(clients.get(client_id).await?)?;
     let (record, secret) = clients
-        .modify("update", current, found, |Stored { record: current, .. }| {
+        .modify("update", current, found, |current: ClientRecord| {
             let mut metadata = metadata_of(&current)?;
             let current_view = settings_view(client_id, &metadata, &current.admin);
             let patch = parse_client_patch(body, Operation::Update, &metadata, &current_view)
@@ -151,7 +151,7 @@ pub async fn rotate_secret(
     let clients = Clients::new(state);
     let current = found(clients.get(client_id).await?)?;
     let (record, secret) = clients
-        .modify("rotation", current, found, |Stored { record: current, .. }| {
+        .modify("rotation", current, found, |current: ClientRecord| {
             let secret = generate_secret().map_err(internal)?;
             let sealed = clients.seal_secret(Some(&secret), client_id)?;
             Ok((ClientRecord { secret: sealed, ..current }, secret))

@@ -25,6 +25,8 @@ pub mod error;
 pub mod keys;
 /// The management API's client operations.
 pub mod management;
+/// OAuth 2.0 for clients without end users: token endpoint, introspection, revocation.
+pub mod oauth;
 /// RFC 7591 registration.
 pub mod register;
 /// Shared state handed to handlers and operations.

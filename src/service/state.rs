@@ -47,6 +47,8 @@ pub struct Shared {
     pub observe: ObserveFlags,
     /// The web console; `None` with `--no-console`.
     pub console: Option<crate::service::console::Console>,
+    /// The token, introspection and revocation endpoints' state.
+    pub oauth: Arc<crate::service::oauth::OAuth>,
 }
 
 /// Which of the observability features run (`--no-metrics`, `--access-log`).

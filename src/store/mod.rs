@@ -6,6 +6,8 @@
 
 use std::future::Future;
 
+/// Resource servers (APIs) and client grants (the token endpoint's).
+pub mod apis;
 /// The audit log: events, and their capped Redis stream or in-process ring.
 pub mod audit;
 /// One connection type over one server, Sentinel or Cluster.
@@ -22,6 +24,8 @@ pub mod layout;
 pub mod lease;
 /// In-process store: the default, and the one tests use when Redis is beside the point.
 pub mod memory;
+/// Used client assertions and revoked access tokens.
+pub mod oauth_tokens;
 /// Client counts per registration policy, in total and per source IP.
 pub mod quota;
 /// Token-bucket (GCRA) rate limits, shared across instances through Redis.

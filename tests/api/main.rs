@@ -9,6 +9,7 @@ mod http_fixture;
 mod redis_cluster;
 mod redis_server;
 mod server_process;
+mod token_helpers;
 
 mod abuse;
 mod access;
@@ -52,4 +53,7 @@ mod sector;
 mod sentinel;
 mod statements;
 mod tls;
+mod token;
+mod token_introspection;
+mod token_management;
 mod untrusted_input;

@@ -220,6 +220,7 @@ struct Finish;
 impl Modify for Finish {
     fn modify(&self, doc: &mut openapi::OpenApi) {
         add_operations(doc);
+        crate::http::oauth_openapi::add_operations(doc);
         if let Some(item) = doc.paths.paths.get(OIDC_DISCOVERY_PATH).cloned() {
             let mut alias = item;
             if let Some(get) = alias.get.as_mut() {
