@@ -93,6 +93,9 @@ fn start_up_warnings_are_one_line_per_finding_saying_what_is_happening() {
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|line| line["level"] == "WARN")
         .map(|line| line["fields"]["message"].as_str().unwrap_or_default().to_owned())
+        // The machine's own finding: whether the open-file limit fits --max-connections
+        // depends on where the test runs (tests/api/connections.rs covers it).
+        .filter(|message| !message.contains("open-file limit"))
         .collect();
     let expected = [
         "travel in clear",
