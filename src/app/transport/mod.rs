@@ -55,7 +55,7 @@ pub struct TransportArgs {
     /// Milliseconds a request body has, once its handler starts reading it, to arrive in
     /// full (else 408 and the connection is closed).
     #[arg(long, env = "REGISTRAR_CLIENT_BODY_TIMEOUT_MS", default_value_t = 10_000,
-          value_parser = clap::value_parser!(u64).range(1..))]
+          value_parser = clap::value_parser!(u64).range(1..), help_heading = heading::LIMITS)]
     pub client_body_timeout_ms: u64,
     /// Milliseconds a closing connection gets to shut down cleanly; 0: no limit.
     #[arg(long, env = "REGISTRAR_CLIENT_DISCONNECT_TIMEOUT_MS", default_value_t = 1000,
