@@ -27,7 +27,7 @@ pub fn build_document(settings: &Settings, issuer: &str) -> String {
     // Introspection and revocation need an authenticated client; `none` is for public
     // clients, whose grants the co-located OP serves.
     let authenticating: Vec<&str> =
-        AuthMethod::ALL.iter().filter(|m| **m != AuthMethod::None).map(|m| m.as_str()).collect();
+        crate::service::oauth::client_auth::METHODS.iter().map(|m| m.as_str()).collect();
     let mut document = json!({
         "issuer": issuer,
         "authorization_endpoint": endpoint(&settings.authorization_endpoint, "/authorize"),

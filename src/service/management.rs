@@ -168,9 +168,32 @@ pub async fn delete(state: &AppState, client_id: &str) -> Result<(), ManagementE
 /// A page of the listing; `total` counts every client that passes the filter.
 pub struct Page {
     pub clients: Vec<Map<String, Value>>,
-    /// When each client of the page was created or registered (unix seconds).
-    pub created_at: Vec<i64>,
+    /// Where each client of the page comes from, beside its settings view.
+    pub provenance: Vec<Provenance>,
     pub total: usize,
+}
+
+/// When a client was created or registered, and the software that registered it (RFC 7591
+/// `software_id` and `software_version`), which the settings view does not show.
+pub struct Provenance {
+    /// Unix seconds.
+    pub created_at: i64,
+    pub software_id: Option<String>,
+    pub software_version: Option<String>,
+}
+
+impl Provenance {
+    fn of(record: &ClientRecord) -> Provenance {
+        #[derive(serde::Deserialize)]
+        struct Software {
+            software_id: Option<String>,
+            software_version: Option<String>,
+        }
+        let software = serde_json::from_str::<Software>(record.metadata.get()).ok();
+        let (software_id, software_version) =
+            software.map_or((None, None), |s| (s.software_id, s.software_version));
+        Provenance { created_at: record.issued_at, software_id, software_version }
+    }
 }
 
 pub struct ListQuery {
@@ -190,13 +213,13 @@ pub async fn list(
 ) -> Result<Page, ManagementError> {
     let visibility = Visibility::for_grant(grant);
     let start = query.page.saturating_mul(query.per_page);
-    let mut page = Page { clients: Vec::new(), created_at: Vec::new(), total: 0 };
+    let mut page = Page { clients: Vec::new(), provenance: Vec::new(), total: 0 };
     if query.app_types.is_none() && query.is_first_party.is_none() && query.search.is_none() {
         let (records, total) = state.store.list(start, query.per_page).await?;
         for snapshot in &records {
-            let (client, created_at) = view_snapshot(state, snapshot, &visibility)?;
+            let (client, provenance) = view_snapshot(state, snapshot, &visibility)?;
             page.clients.push(client);
-            page.created_at.push(created_at);
+            page.provenance.push(provenance);
         }
         page.total = total;
         return Ok(page);
@@ -208,13 +231,13 @@ pub async fn list(
     while let Some(at) = cursor {
         let (records, next) = state.store.list_from(&at, SCAN_CHUNK).await?;
         for snapshot in &records {
-            let (client, created_at) = view_snapshot(state, snapshot, &visibility)?;
+            let (client, provenance) = view_snapshot(state, snapshot, &visibility)?;
             if !passes(&client, query) || !matches_search(&client, search.as_deref()) {
                 continue;
             }
             if page.total >= start && page.clients.len() < query.per_page {
                 page.clients.push(client);
-                page.created_at.push(created_at);
+                page.provenance.push(provenance);
             }
             page.total += 1;
         }
@@ -243,10 +266,10 @@ fn view_snapshot(
     state: &AppState,
     snapshot: &Snapshot,
     visibility: &Visibility,
-) -> Result<(Map<String, Value>, i64), ManagementError> {
+) -> Result<(Map<String, Value>, Provenance), ManagementError> {
     let record = decode(snapshot)?;
     let secret = if visibility.secret { Clients::new(state).open_secret(&record)? } else { None };
-    Ok((view(&record, secret.as_ref(), visibility)?, record.issued_at))
+    Ok((view(&record, secret.as_ref(), visibility)?, Provenance::of(&record)))
 }
 
 /// The management API's answer to a client that is not there.

@@ -12,6 +12,7 @@ use super::redirect;
 use super::session::{admin, Admin};
 use crate::http::error::ManagementError;
 use crate::http::management::record;
+use crate::service::management::Provenance;
 use crate::service::management::{self, ListQuery};
 use crate::service::state::AppState;
 use crate::store::audit::EventType;
@@ -109,8 +110,8 @@ pub async fn list(
                         th.optional scope="col" { "Created or registered" }
                     } }
                     tbody {
-                        @for (client, created) in result.clients.iter().zip(&result.created_at) {
-                            (row(client, *created))
+                        @for (client, from) in result.clients.iter().zip(&result.provenance) {
+                            (row(client, from))
                         }
                     }
                 }
@@ -125,12 +126,10 @@ pub async fn list(
     Ok(layout::page(&admin, Section::Clients, "Clients", body))
 }
 
-fn row(client: &Map<String, Value>, created: i64) -> Markup {
+fn row(client: &Map<String, Value>, from: &Provenance) -> Markup {
     let text = |key: &str| client.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
     let id = text("client_id");
     let first_party = client.get("is_first_party").and_then(Value::as_bool).unwrap_or(false);
-    let meta = client.get("client_metadata").and_then(Value::as_object);
-    let software = |key: &str| meta.and_then(|m| m.get(key)).and_then(Value::as_str);
     html! {
         tr {
             td {
@@ -140,9 +139,9 @@ fn row(client: &Map<String, Value>, created: i64) -> Markup {
             td { (type_label(&text("app_type"))) }
             td.optional { code { (id) } }
             td.optional {
-                (layout::date(created))
-                @if let Some(id) = software("software_id") {
-                    br; span.muted { "by " (id) @if let Some(v) = software("software_version") { " " (v) } }
+                (layout::date(from.created_at))
+                @if let Some(id) = &from.software_id {
+                    br; span.muted { "by " (id) @if let Some(v) = &from.software_version { " " (v) } }
                 }
             }
         }

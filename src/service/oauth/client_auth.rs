@@ -18,6 +18,15 @@ use crate::service::clients::ClientRecord;
 use crate::service::state::AppState;
 use crate::store::ClientStore;
 
+/// The client authentication methods Registrar's own endpoints (token, introspection,
+/// revocation) verify, as discovery advertises them. Mutual TLS is not among them yet.
+pub const METHODS: [AuthMethod; 4] = [
+    AuthMethod::ClientSecretBasic,
+    AuthMethod::ClientSecretPost,
+    AuthMethod::ClientSecretJwt,
+    AuthMethod::PrivateKeyJwt,
+];
+
 /// RFC 7523 §2.2.
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Longest client_id or secret worth reading.
