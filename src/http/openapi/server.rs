@@ -42,16 +42,27 @@ pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
-/// A public RSA signing key.
+/// A public signing key (RFC 7517, RFC 7518 §6, RFC 8037): RSA (`n`, `e`) for RS256,
+/// EC P-256 (`crv`, `x`, `y`) for ES256, or OKP Ed25519 (`crv`, `x`) for EdDSA.
 #[derive(ToSchema)]
 pub struct Jwk {
+    /// `RSA`, `EC` or `OKP`.
     pub kty: String,
     pub kid: String,
+    /// `RS256`, `ES256` or `EdDSA`.
     pub alg: String,
     #[schema(rename = "use")]
     pub key_use: String,
-    pub n: String,
-    pub e: String,
+    /// RSA modulus.
+    pub n: Option<String>,
+    /// RSA exponent.
+    pub e: Option<String>,
+    /// Curve of an EC or OKP key: `P-256` or `Ed25519`.
+    pub crv: Option<String>,
+    /// Public point x (EC) or the public key (OKP).
+    pub x: Option<String>,
+    /// Public point y (EC).
+    pub y: Option<String>,
 }
 
 /// `{"status": "ok"}` (liveness) or `{"status": "ready"}` (readiness).
