@@ -40,7 +40,7 @@ for _ in $(seq 100); do [ "$(redis-cli -p "$RPORT" PING 2>/dev/null)" = PONG ] &
 
 PORT=$(free_port)
 ISSUER="http://127.0.0.1:$PORT"
-FLAGS=(--redis-url "redis://127.0.0.1:$RPORT" --secret-key "$("$BIN" gen-key)" --issuer "$ISSUER")
+FLAGS=(--redis-url "redis://127.0.0.1:$RPORT" "--secret-key=$("$BIN" gen-key)" --issuer "$ISSUER")
 "$BIN" serve --listen "127.0.0.1:$PORT" --workers "$WORKERS" "${FLAGS[@]}" >>"$WORK/server.log" 2>&1 &
 PID=$!
 PIDS+=("$PID")
