@@ -9,6 +9,8 @@ pub mod cli_help;
 pub mod config;
 /// The web console's flags.
 pub mod console_flags;
+/// The discovery document, built from the settings.
+pub mod discovery;
 /// The log writer: one line per event, control characters escaped.
 mod one_line;
 /// Building and running the server.

@@ -351,7 +351,7 @@ impl Application {
         let shared = Arc::new(Shared {
             metrics: Metrics::new(audit.clone(), observe.metrics_token.as_deref()),
             observe: ObserveFlags { metrics: observe.metrics, access_log: observe.access_log },
-            discovery: http::discovery::build_document(&settings, &issuer),
+            discovery: crate::app::discovery::build_document(&settings, &issuer),
             issuer: issuer.clone(),
             sealer,
             policy: settings.policy.clone(),
