@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::credentials::{AccessToken, ClientSecret};
-use crate::service::clients::{ClientRecord, RepositoryError};
+use crate::service::clients::{broken, ClientRecord, RepositoryError};
 use crate::service::state::AppState;
 
 /// The response body as JSON bytes, with what the audit log records about it.
@@ -77,8 +77,4 @@ pub fn information(
 /// Serializes once into the raw JSON stored and returned.
 pub fn to_raw<T: Serialize>(value: &T) -> Result<Box<RawValue>, RepositoryError> {
     serde_json::value::to_raw_value(value).map_err(broken)
-}
-
-fn broken(e: impl std::fmt::Display) -> RepositoryError {
-    RepositoryError::Broken(e.to_string())
 }

@@ -250,6 +250,6 @@ pub fn encode(record: &ClientRecord) -> Result<Vec<u8>, RepositoryError> {
     serde_json::to_vec(record).map_err(broken)
 }
 
-fn broken(e: impl std::fmt::Display) -> RepositoryError {
+pub(crate) fn broken(e: impl std::fmt::Display) -> RepositoryError {
     RepositoryError::Broken(e.to_string())
 }

@@ -36,9 +36,7 @@ impl Lease {
             }
         }
     }
-}
 
-impl Lease {
     /// The lease named `name` that every instance on one Redis shares.
     pub fn redis(conn: RedisConnection, prefix: &str, name: &str) -> Lease {
         Lease::Redis { conn, key: format!("{prefix}{name}:lease") }
